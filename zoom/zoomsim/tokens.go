@@ -1,0 +1,80 @@
+package zoomsim
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// token is an issued access token. The token string itself is only a map
+// key: it is never logged, journaled or exposed by inspection; Serial stands
+// for it there.
+type token struct {
+	serial  int
+	expires time.Time
+	scopes  []string // sorted
+}
+
+func (t *token) has(scope string) bool {
+	_, ok := slices.BinarySearch(t.scopes, scope)
+	return ok
+}
+
+// tokenStore holds the valid access tokens of the app.
+type tokenStore struct {
+	mu     sync.Mutex
+	valid  map[string]*token
+	serial int
+}
+
+func newTokenStore() *tokenStore { return &tokenStore{valid: map[string]*token{}} }
+
+// mint issues a token. latestOnly invalidates every earlier token first.
+func (s *tokenStore) mint(now time.Time, ttl time.Duration, scopes []string, latestOnly bool) (string, *token) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if latestOnly {
+		clear(s.valid)
+	}
+	for v, t := range s.valid {
+		if !now.Before(t.expires) {
+			delete(s.valid, v)
+		}
+	}
+	s.serial++
+	sc := slices.Clone(scopes)
+	slices.Sort(sc)
+	t := &token{serial: s.serial, expires: now.Add(ttl), scopes: slices.Compact(sc)}
+	v := randomToken(48)
+	s.valid[v] = t
+	return v, t
+}
+
+// check returns the token if it is valid at now.
+func (s *tokenStore) check(v string, now time.Time) (*token, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.valid[v]
+	if !ok {
+		return nil, false
+	}
+	if !now.Before(t.expires) {
+		delete(s.valid, v)
+		return nil, false
+	}
+	return t, true
+}
+
+// revokeAll invalidates every issued token.
+func (s *tokenStore) revokeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.valid)
+}
+
+// issued is the number of tokens minted so far.
+func (s *tokenStore) issued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.serial
+}
