@@ -22,11 +22,12 @@ type DeskPhone struct {
 	Status      string `json:"status"`
 }
 
-// CommonAreaUpdate is the part of a common area pbxlink changes. Empty
-// fields are not sent.
+// CommonAreaUpdate is the part of a common area pbxlink changes. An empty
+// DisplayName and a nil Department are not sent; a Department pointing to ""
+// clears it.
 type CommonAreaUpdate struct {
-	DisplayName string `json:"display_name,omitempty"`
-	Department  string `json:"department,omitempty"`
+	DisplayName string  `json:"display_name,omitempty"`
+	Department  *string `json:"department,omitempty"`
 }
 
 // ListCommonAreas returns every common area.

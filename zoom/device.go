@@ -35,6 +35,13 @@ func (c *Client) ListAssignedDevices(ctx context.Context) ([]Device, error) {
 	return listAll[Device](ctx, c, request{op: OpListDevices, query: url.Values{"type": {"assigned"}}}, "devices")
 }
 
+// SearchAssignedDevices returns the assigned devices matching keyword (an
+// extension number, a name): one targeted lookup for a new extension.
+func (c *Client) SearchAssignedDevices(ctx context.Context, keyword string) ([]Device, error) {
+	q := url.Values{"type": {"assigned"}, "keyword": {keyword}}
+	return listAll[Device](ctx, c, request{op: OpListDevices, query: q}, "devices")
+}
+
 // GetDevice returns one device.
 func (c *Client) GetDevice(ctx context.Context, id string) (Device, error) {
 	var d Device

@@ -33,17 +33,36 @@ type LocalLimiterConfig struct {
 	Now func() time.Time
 }
 
-// LocalLimiter spaces the calls of each bucket evenly at the bucket's rate
-// (a GCRA with no burst): calls are at least Per/Count apart, so no
-// one-second window, however it is aligned, holds more than Count of them.
-// Even spacing, rather than bursts, also keeps a 429 from the shared account
-// limit unlikely when another app makes a call.
+// LocalLimiter keeps every bucket under its limit with two rules. Calls
+// are paced at the bucket's rate less Headroom (a GCRA that lets a few calls
+// catch up after a late wake-up, so that scheduling delays do not cost
+// throughput), and, as a hard bound, a call goes only when fewer than Count
+// calls went in the last Per plus Headroom, measured when each call was let
+// go. No one-second window, however aligned, holds more than Count calls,
+// and the even pacing keeps a 429 unlikely when another app shares the
+// account.
 type LocalLimiter struct {
-	cfg LocalLimiterConfig
-	mu  sync.Mutex
-	// next is the earliest time the bucket's next call may go out.
-	next map[Bucket]time.Time
+	cfg     LocalLimiterConfig
+	mu      sync.Mutex
+	buckets map[Bucket]*pace
 }
+
+// pace is one bucket's schedule.
+type pace struct {
+	// turn admits one waiter at a time, in arrival order, so that waiters
+	// do not all wake for every slot.
+	turn chan struct{}
+	// tat is the GCRA's theoretical arrival time; pausedUntil comes from
+	// Zoom's 429s.
+	tat, pausedUntil time.Time
+	// sent holds the times the last Count calls were let go (a ring).
+	sent []time.Time
+	next int
+}
+
+// catchUp is how many intervals of delay the pacing may make up with
+// closer calls; the sliding window still bounds them.
+const catchUp = 4
 
 // NewLocalLimiter returns an in-process limiter for one plan.
 func NewLocalLimiter(cfg LocalLimiterConfig) *LocalLimiter {
@@ -56,46 +75,100 @@ func NewLocalLimiter(cfg LocalLimiterConfig) *LocalLimiter {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &LocalLimiter{cfg: cfg, next: map[Bucket]time.Time{}}
+	return &LocalLimiter{cfg: cfg, buckets: map[Bucket]*pace{}}
 }
 
-// Interval is the spacing the limiter keeps between calls of a bucket.
-func (l *LocalLimiter) Interval(b Bucket) time.Duration {
+func (l *LocalLimiter) limit(b Bucket) Limit {
 	lim, ok := l.cfg.Limits[b]
 	if !ok {
 		lim, ok = Limits(l.cfg.Plan, b)
 	}
-	if !ok || lim.Count <= 0 {
+	if !ok || lim.Count <= 0 || lim.Per <= 0 {
 		// An unknown bucket is charged like the slowest per-second one.
 		lim = Limit{Count: 1, Per: time.Second}
 	}
-	return time.Duration(float64(lim.Per) / float64(lim.Count) / (1 - l.cfg.Headroom))
+	return lim
 }
 
-// Wait reserves the bucket's next slot and sleeps until it. A caller whose
-// context ends while waiting gives its slot up to nobody: the limiter errs on
-// the side of fewer calls.
+// window is the span within which at most Count calls go.
+func (l *LocalLimiter) window(b Bucket) time.Duration {
+	return time.Duration(float64(l.limit(b).Per) / (1 - l.cfg.Headroom))
+}
+
+// Interval is the pacing between calls of a bucket.
+func (l *LocalLimiter) Interval(b Bucket) time.Duration {
+	return l.window(b) / time.Duration(l.limit(b).Count)
+}
+
+func (l *LocalLimiter) pace(b Bucket) *pace {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.buckets[b]
+	if p == nil {
+		p = &pace{turn: make(chan struct{}, 1), sent: make([]time.Time, 0, l.limit(b).Count)}
+		l.buckets[b] = p
+	}
+	return p
+}
+
+// Wait blocks until a call of bucket b may go out, or ctx ends.
 func (l *LocalLimiter) Wait(ctx context.Context, b Bucket) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	p := l.pace(b)
+	select {
+	case p.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	interval := l.Interval(b)
-	l.mu.Lock()
-	now := l.cfg.Now()
-	at := l.next[b]
-	if at.Before(now) {
-		at = now
+	defer func() { <-p.turn }()
+	for {
+		at, ok := l.take(b, p)
+		if ok {
+			return nil
+		}
+		if err := sleepUntil(ctx, at, l.cfg.Now()); err != nil {
+			return err
+		}
 	}
-	l.next[b] = at.Add(interval)
-	l.mu.Unlock()
-	return sleepUntil(ctx, at, now)
 }
 
-// Backoff pushes the bucket's next slot to until.
-func (l *LocalLimiter) Backoff(b Bucket, until time.Time) {
+// take lets a call of b go now if both rules allow it, and otherwise says
+// when to look again.
+func (l *LocalLimiter) take(b Bucket, p *pace) (time.Time, bool) {
+	interval, window, count := l.Interval(b), l.window(b), l.limit(b).Count
 	l.mu.Lock()
-	if l.next[b].Before(until) {
-		l.next[b] = until
+	defer l.mu.Unlock()
+	now := l.cfg.Now()
+	at := p.tat.Add(-catchUp * interval)
+	if at.Before(p.pausedUntil) {
+		at = p.pausedUntil
+	}
+	if len(p.sent) == count {
+		if free := p.sent[p.next].Add(window); at.Before(free) {
+			at = free
+		}
+	}
+	if now.Before(at) {
+		return at, false
+	}
+	if p.tat.Before(now) {
+		p.tat = now
+	}
+	p.tat = p.tat.Add(interval)
+	if len(p.sent) < count {
+		p.sent = append(p.sent, now)
+	} else {
+		p.sent[p.next] = now
+		p.next = (p.next + 1) % count
+	}
+	return now, true
+}
+
+// Backoff holds the bucket until until.
+func (l *LocalLimiter) Backoff(b Bucket, until time.Time) {
+	p := l.pace(b)
+	l.mu.Lock()
+	if p.pausedUntil.Before(until) {
+		p.pausedUntil = until
 	}
 	l.mu.Unlock()
 }

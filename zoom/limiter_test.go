@@ -2,6 +2,7 @@ package zoom
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 )
@@ -35,31 +36,86 @@ func TestLocalLimiterInterval(t *testing.T) {
 	}
 }
 
-// TestLocalLimiterSchedule checks the slots handed out, on a frozen clock:
-// evenly spaced, pushed back by Backoff, and never two in one interval.
+// TestLocalLimiterSchedule checks the schedule on a frozen clock: calls
+// are paced, may catch up a few intervals after a delay but never burst
+// beyond that, never put more than Count calls into one window, and wait
+// out a Backoff.
 func TestLocalLimiterSchedule(t *testing.T) {
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	l := NewLocalLimiter(LocalLimiterConfig{Plan: PlanPro, Now: func() time.Time { return now }})
-	b := Bucket{FamilyPhone, Medium}
+	clock := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	l := NewLocalLimiter(LocalLimiterConfig{Plan: PlanPro, Now: now})
+	b := Bucket{FamilyPhone, Medium} // 10/s on pro
 	iv := l.Interval(b)
-	for i := 0; i < 3; i++ {
-		l.mu.Lock()
-		at := l.next[b]
-		l.mu.Unlock()
-		if i > 0 && !at.Equal(now.Add(time.Duration(i)*iv)) {
-			t.Fatalf("slot %d at %v, want %v", i, at, now.Add(time.Duration(i)*iv))
-		}
-		// A waiter whose context ends keeps its slot reserved.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
-		_ = l.Wait(ctx, b)
-		cancel()
+	immediate := func() bool { _, ok := l.take(b, l.pace(b)); return ok }
+	// From idle, the catch-up allowance lets a few calls go together.
+	n := 0
+	for immediate() {
+		n++
 	}
-	l.Backoff(b, now.Add(time.Hour))
-	l.Backoff(b, now.Add(time.Minute)) // an earlier time never shortens a backoff
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if got := l.next[b]; !got.Equal(now.Add(time.Hour)) {
-		t.Fatalf("after Backoff next = %v, want %v", got, now.Add(time.Hour))
+	if n != catchUp+1 {
+		t.Fatalf("%d calls went at once from idle, want %d", n, catchUp+1)
+	}
+	// Then one call per interval.
+	for range 3 {
+		advance(iv)
+		if !immediate() || immediate() {
+			t.Fatal("want exactly one call per interval")
+		}
+	}
+	// However long the wait, never more than Count calls within a window.
+	sentInWindow := 0
+	for range 200 {
+		advance(iv / 3)
+		for immediate() {
+			sentInWindow++
+		}
+	}
+	if rate := float64(sentInWindow) / (200 * (iv / 3)).Seconds(); rate > 10 {
+		t.Fatalf("sustained rate %.2f/s above 10/s", rate)
+	}
+	l.Backoff(b, now().Add(time.Hour))
+	l.Backoff(b, now().Add(time.Minute)) // an earlier time never shortens a backoff
+	advance(30 * time.Minute)
+	if immediate() {
+		t.Fatal("call during a backoff went out")
+	}
+	advance(31 * time.Minute)
+	if !immediate() {
+		t.Fatal("call after the backoff must go")
+	}
+}
+
+// TestLocalLimiterWindow drives many calls with random delays on a fake
+// clock and checks the hard bound: no window of Per holds more than Count.
+func TestLocalLimiterWindow(t *testing.T) {
+	clock := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	l := NewLocalLimiter(LocalLimiterConfig{Plan: PlanPro, Now: now})
+	b := Bucket{FamilyMain, Medium} // 20/s
+	var sent []time.Time
+	step := time.Millisecond
+	for i := 0; len(sent) < 500; i++ {
+		mu.Lock()
+		clock = clock.Add(step * time.Duration(1+i%37)) // uneven steps, stalls included
+		mu.Unlock()
+		for {
+			if _, ok := l.take(b, l.pace(b)); !ok {
+				break
+			}
+			sent = append(sent, now())
+		}
+	}
+	for i := range sent {
+		j := i
+		for j < len(sent) && sent[j].Sub(sent[i]) < time.Second {
+			j++
+		}
+		if j-i > 20 {
+			t.Fatalf("%d calls within one second from %v", j-i, sent[i])
+		}
 	}
 }
 

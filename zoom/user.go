@@ -17,13 +17,14 @@ type User struct {
 	Status      string `json:"status"`
 }
 
-// UserUpdate is the part of a user pbxlink changes. Empty fields are not
-// sent, so they stay as they are in Zoom.
+// UserUpdate is the part of a user pbxlink changes. Empty names and a nil
+// Dept are not sent, so they stay as they are in Zoom; a Dept pointing to ""
+// clears the department.
 type UserUpdate struct {
-	FirstName   string `json:"first_name,omitempty"`
-	LastName    string `json:"last_name,omitempty"`
-	DisplayName string `json:"display_name,omitempty"`
-	Dept        string `json:"dept,omitempty"`
+	FirstName   string  `json:"first_name,omitempty"`
+	LastName    string  `json:"last_name,omitempty"`
+	DisplayName string  `json:"display_name,omitempty"`
+	Dept        *string `json:"dept,omitempty"`
 }
 
 // ListUsers returns every active user of the account.
