@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/consumer"
+	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/setting"
+	"github.com/pbxlink/pbxlink/zoom"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+func init() {
+	register("run", "the worker: consume PMS events and update Zoom", runCmd)
+}
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var s runSettings
+	s.flags(fs)
+	fs.Usage = setting.Usage(fs, envPrefix, "Usage: pbxlink run [flags]\n\nThe worker: consumes PMS events from NATS JetStream and updates Zoom.")
+	if err := setting.Parse(fs, envPrefix, args, nil); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w", err)
+	}
+	if err := s.validate(); err != nil {
+		return err
+	}
+	level := new(slog.LevelVar)
+	if s.Debug {
+		level.Set(slog.LevelDebug)
+	}
+	log := newLogger(stderr, s.LogFormat, level)
+	return runWorker(ctx, s, log, level)
+}
+
+// natsStack is a NATS connection and, when no external server is set, the
+// embedded server behind it.
+type natsStack struct {
+	srv *server.Server
+	nc  *nats.Conn
+	js  jetstream.JetStream
+}
+
+// openNATS connects to the configured servers, or starts the embedded one.
+func openNATS(s natsSettings, name string, log *slog.Logger) (*natsStack, error) {
+	var st natsStack
+	url := s.URL
+	if url == "" {
+		dir, err := filepath.Abs(s.DataDir)
+		if err != nil {
+			return nil, problem("data-dir", "%v", err)
+		}
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, problem("data-dir", "%v", err)
+		}
+		st.srv, err = broker.StartEmbedded(broker.EmbeddedConfig{Listen: s.Listen, StoreDir: dir, Logger: log})
+		if err != nil {
+			return nil, problem("nats-listen", "%v", err)
+		}
+		url = st.srv.ClientURL()
+		log.Info("embedded NATS JetStream server", "url", url, "data_dir", dir)
+	}
+	nc, err := broker.Connect(broker.ConnectConfig{
+		URL: url, Name: name, Creds: s.Creds, NKey: s.NKey, User: s.User, Password: s.Password, Token: s.Token, TLSCA: s.TLS,
+		Disconnected: func(err error) { log.Warn("NATS disconnected", "err", err) },
+		Reconnected:  func(url string) { log.Info("NATS reconnected", "url", url) },
+		Error:        func(err error) { log.Warn("NATS", "err", err) },
+	})
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	st.nc = nc
+	st.js, err = jetstream.New(nc)
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	return &st, nil
+}
+
+func (st *natsStack) close() {
+	if st.nc != nil {
+		_ = st.nc.Drain()
+		for st.nc.IsDraining() {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if st.srv != nil {
+		st.srv.Shutdown()
+		st.srv.WaitForShutdown()
+	}
+}
+
+// runWorker runs one replica until ctx ends.
+func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog.LevelVar) error {
+	st, err := openNATS(s.NATS, "pbxlink-worker", log)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := consumer.NewMetrics(reg)
+	plan, _ := zoom.ParsePlan(s.Plan)
+	zc, err := zoom.New(zoom.Config{
+		URL: s.ZoomURL, AccountID: s.AccountID, ClientID: s.ClientID, ClientSecret: s.ClientSecret,
+		Plan: plan, ExactCategories: s.ExactCategories,
+		Logger: log.With("component", "zoom"), OnCall: metrics.ObserveZoomCall,
+	})
+	if err != nil {
+		return err
+	}
+	w, err := consumer.New(consumer.Config{
+		JetStream: st.js, Zoom: zc,
+		Target: consumer.Target(s.Target), NameTemplate: s.Template, Department: consumer.Department(s.Department),
+		MessageManagement: s.Messages, Retries: s.Retries, RetryInterval: s.RetryInterval,
+		CacheRefresh: s.CacheRefresh, Concurrency: s.Concurrency,
+		Logger: log, Metrics: metrics,
+	})
+	if err != nil {
+		return err
+	}
+
+	lis, err := net.Listen("tcp", s.HTTPListen)
+	if err != nil {
+		return problem("http-listen", "%v", err)
+	}
+	hs := &http.Server{Handler: healthMux(w, reg), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(lis) }()
+	defer hs.Close()
+
+	if err := w.Start(ctx); err != nil {
+		var se *zoom.ScopeError
+		if errors.As(err, &se) {
+			return fmt.Errorf("the Zoom app lacks required scopes: %v (add them in the Zoom App Marketplace)", se.Missing)
+		}
+		return err
+	}
+	go watchDebug(ctx, st.js, s.Debug, level, log)
+	log.Info("pbxlink worker running", "http", lis.Addr().String(), "zoom_plan", s.Plan, "target", s.Target)
+	<-ctx.Done()
+	log.Info("stopping: finishing events in progress", "grace", s.ShutdownGrace)
+	stop, cancel := context.WithTimeout(context.Background(), s.ShutdownGrace)
+	defer cancel()
+	err = w.Stop(stop)
+	log.Info("stopped")
+	return err
+}
+
+// healthMux serves /livez, /readyz and /metrics.
+func healthMux(w *consumer.Worker, reg *prometheus.Registry) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /livez", func(rw http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(rw, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(rw http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := w.Ready(ctx); err != nil {
+			http.Error(rw, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(rw, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	return mux
+}

@@ -1,0 +1,141 @@
+package consumer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/consumer/naming"
+	"github.com/pbxlink/pbxlink/internal/broker"
+)
+
+// Config configures a Worker. Zero values take the documented defaults.
+type Config struct {
+	// JetStream is the connection's JetStream context. Required.
+	JetStream jetstream.JetStream
+	// Zoom is the Zoom API client. Required.
+	Zoom Zoom
+	// Topology of the streams, consumer and buckets the worker creates or
+	// updates at start-up.
+	Topology broker.Topology
+
+	// Target says which Zoom objects carry the room extensions.
+	// Default TargetAuto.
+	Target Target
+	// NameTemplate is the full-name template. Default naming.Default.
+	NameTemplate string
+	// Department is what the department field is set to.
+	// Default DeptDisabled.
+	Department Department
+	// MessageManagement deletes all of an extension's voicemail at check-in
+	// and check-out. Default false.
+	MessageManagement bool
+
+	// Retries is the number of attempts to make a change in Zoom before the
+	// event is dead-lettered. Default 3.
+	Retries int
+	// RetryInterval is the wait between attempts. Default 60 s.
+	RetryInterval time.Duration
+	// CacheRefresh is the interval between full directory loads.
+	// Default 480 minutes.
+	CacheRefresh time.Duration
+	// Concurrency is how many extensions one replica works on at once.
+	// Default 8.
+	Concurrency int
+	// MaxInlineWait is the longest rate-limit wait sat out in place (for
+	// instance Zoom's one-presence-change-a-minute rule); a longer one hands
+	// the event back to JetStream until then. Default 75 s.
+	MaxInlineWait time.Duration
+	// DNDDuration is how long do-not-disturb is set for. Default 24 h,
+	// Zoom's maximum.
+	DNDDuration time.Duration
+
+	// Logger receives the worker's log. Guest names appear only at debug
+	// level. Default: discard.
+	Logger *slog.Logger
+	// Metrics, when set, count what the worker does. Default: metrics
+	// registered nowhere.
+	Metrics *Metrics
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// WithDefaults returns a copy of c with every unset field at its default.
+func (c Config) WithDefaults() Config {
+	if c.Target == "" {
+		c.Target = TargetAuto
+	}
+	if c.NameTemplate == "" {
+		c.NameTemplate = naming.Default
+	}
+	if c.Department == "" {
+		c.Department = DeptDisabled
+	}
+	if c.Retries == 0 {
+		c.Retries = 3
+	}
+	if c.RetryInterval == 0 {
+		c.RetryInterval = 60 * time.Second
+	}
+	if c.CacheRefresh == 0 {
+		c.CacheRefresh = 480 * time.Minute
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = 8
+	}
+	if c.MaxInlineWait == 0 {
+		c.MaxInlineWait = 75 * time.Second
+	}
+	if c.DNDDuration == 0 {
+		c.DNDDuration = 24 * time.Hour
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Metrics == nil {
+		c.Metrics = NewMetrics(nil)
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.JetStream == nil {
+		errs = append(errs, errors.New("consumer: Config.JetStream is required"))
+	}
+	if c.Zoom == nil {
+		errs = append(errs, errors.New("consumer: Config.Zoom is required"))
+	}
+	switch c.Target {
+	case TargetUsers, TargetCommonAreas, TargetAuto:
+	default:
+		errs = append(errs, fmt.Errorf("consumer: Config.Target %q: want users, common_areas or auto", c.Target))
+	}
+	if _, err := naming.Parse(c.NameTemplate); err != nil {
+		errs = append(errs, fmt.Errorf("consumer: Config.NameTemplate: %w", err))
+	}
+	if _, err := ParseDepartment(string(c.Department)); err != nil {
+		errs = append(errs, fmt.Errorf("consumer: Config.Department: %w", err))
+	}
+	if c.Retries < 1 {
+		errs = append(errs, fmt.Errorf("consumer: Config.Retries %d: must be at least 1", c.Retries))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"RetryInterval", c.RetryInterval}, {"CacheRefresh", c.CacheRefresh}, {"MaxInlineWait", c.MaxInlineWait}, {"DNDDuration", c.DNDDuration}} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("consumer: Config.%s %v: must not be negative", d.name, d.v))
+		}
+	}
+	if c.Concurrency < 1 {
+		errs = append(errs, fmt.Errorf("consumer: Config.Concurrency %d: must be at least 1", c.Concurrency))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,292 @@
+package consumer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pbxlink/pbxlink/zoom"
+)
+
+// Target says which Zoom objects carry the room extensions.
+type Target string
+
+// Targets.
+const (
+	TargetUsers       Target = "users"
+	TargetCommonAreas Target = "common_areas"
+	TargetAuto        Target = "auto"
+)
+
+// Kind is the kind of Zoom object behind an extension.
+type Kind string
+
+// Kinds.
+const (
+	KindUser       Kind = "user"
+	KindCommonArea Kind = "common_area"
+)
+
+// ErrUnknownExtension: no Zoom user or common area has the extension, even
+// after a targeted lookup. Retrying will not help; the event is dead-lettered.
+var ErrUnknownExtension = errors.New("no Zoom user or common area has this extension")
+
+// Entry is one extension of the directory, with its names as Zoom showed
+// them when the directory was loaded.
+type Entry struct {
+	Extension string
+	Kind      Kind
+	// ID is the Zoom user id or common area id.
+	ID                                     string
+	FirstName, LastName, DisplayName, Dept string
+	// Phones are the desk phones assigned to the extension.
+	Phones   []Phone
+	LoadedAt time.Time
+}
+
+// Phone is a desk phone and the name it shows.
+type Phone struct {
+	ID          string
+	DisplayName string
+}
+
+// Directory maps extensions to Zoom users or common areas and their desk
+// phones. It is loaded whole at start-up and on every refresh; an extension
+// it does not know gets one targeted lookup before it is declared unknown.
+type Directory struct {
+	zoom        Zoom
+	target      Target
+	commonAreas bool // the common-area scopes are granted
+	now         func() time.Time
+
+	mu       sync.RWMutex
+	entries  map[string]Entry
+	loadedAt time.Time
+	misses   map[string]time.Time // extension → when a lookup found nothing
+}
+
+// NewDirectory returns an empty directory; call Load.
+func NewDirectory(z Zoom, target Target, commonAreas bool, now func() time.Time) *Directory {
+	if now == nil {
+		now = time.Now
+	}
+	return &Directory{zoom: z, target: target, commonAreas: commonAreas, now: now,
+		entries: map[string]Entry{}, misses: map[string]time.Time{}}
+}
+
+// Len is the number of extensions known.
+func (d *Directory) Len() int {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return len(d.entries)
+}
+
+// LoadedAt is when the last full load finished.
+func (d *Directory) LoadedAt() time.Time {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.loadedAt
+}
+
+func (d *Directory) wantUsers() bool { return d.target != TargetCommonAreas }
+func (d *Directory) wantAreas() bool { return d.target != TargetUsers && d.commonAreas }
+
+// Load reads every phone user, user, common area and assigned device, at
+// Zoom's largest page sizes, and replaces the directory.
+func (d *Directory) Load(ctx context.Context) error {
+	at := d.now()
+	entries := map[string]Entry{}
+	if d.wantUsers() {
+		phoneUsers, err := d.zoom.ListPhoneUsers(ctx)
+		if err != nil {
+			return fmt.Errorf("load phone users: %w", err)
+		}
+		users, err := d.zoom.ListUsers(ctx)
+		if err != nil {
+			return fmt.Errorf("load users: %w", err)
+		}
+		byID := make(map[string]zoom.User, len(users))
+		for _, u := range users {
+			byID[u.ID] = u
+		}
+		for _, pu := range phoneUsers {
+			if pu.ExtensionNumber <= 0 {
+				continue
+			}
+			entries[ext(pu.ExtensionNumber)] = userEntry(pu, byID[pu.ID], at)
+		}
+	}
+	if d.wantAreas() {
+		areas, err := d.zoom.ListCommonAreas(ctx)
+		if err != nil {
+			return fmt.Errorf("load common areas: %w", err)
+		}
+		for _, a := range areas {
+			x := ext(a.ExtensionNumber)
+			if _, taken := entries[x]; a.ExtensionNumber <= 0 || taken {
+				continue
+			}
+			entries[x] = areaEntry(a, at)
+		}
+	}
+	devices, err := d.zoom.ListAssignedDevices(ctx)
+	if err != nil {
+		return fmt.Errorf("load devices: %w", err)
+	}
+	attachPhones(entries, devices)
+	d.mu.Lock()
+	d.entries, d.loadedAt, d.misses = entries, at, map[string]time.Time{}
+	d.mu.Unlock()
+	return nil
+}
+
+// Lookup returns an extension's entry. An extension the directory lacks is
+// looked up in Zoom once (a new room since the last load); one still not
+// found is remembered as missing for a minute.
+func (d *Directory) Lookup(ctx context.Context, x string) (Entry, error) {
+	d.mu.RLock()
+	e, ok := d.entries[x]
+	missed, wasMissed := d.misses[x]
+	d.mu.RUnlock()
+	if ok {
+		return e, nil
+	}
+	if wasMissed && d.now().Sub(missed) < time.Minute {
+		return Entry{}, ErrUnknownExtension
+	}
+	e, err := d.lookup(ctx, x)
+	if err != nil {
+		return Entry{}, err
+	}
+	d.mu.Lock()
+	if e.ID == "" {
+		d.misses[x] = d.now()
+	} else {
+		d.entries[x] = e
+	}
+	d.mu.Unlock()
+	if e.ID == "" {
+		return Entry{}, ErrUnknownExtension
+	}
+	return e, nil
+}
+
+func (d *Directory) lookup(ctx context.Context, x string) (Entry, error) {
+	n, err := strconv.ParseInt(x, 10, 64)
+	if err != nil {
+		return Entry{}, ErrUnknownExtension
+	}
+	at := d.now()
+	var e Entry
+	if d.wantUsers() {
+		found, err := d.zoom.SearchPhoneUsers(ctx, x)
+		if err != nil {
+			return Entry{}, fmt.Errorf("look up extension: %w", err)
+		}
+		for _, pu := range found {
+			if pu.ExtensionNumber == n {
+				u, err := d.zoom.GetUser(ctx, pu.ID)
+				if err != nil {
+					return Entry{}, fmt.Errorf("look up user of extension: %w", err)
+				}
+				e = userEntry(pu, u, at)
+				break
+			}
+		}
+	}
+	if e.ID == "" && d.wantAreas() {
+		areas, err := d.zoom.ListCommonAreas(ctx)
+		if err != nil {
+			return Entry{}, fmt.Errorf("look up common areas: %w", err)
+		}
+		for _, a := range areas {
+			if a.ExtensionNumber == n {
+				e = areaEntry(a, at)
+				break
+			}
+		}
+	}
+	if e.ID == "" {
+		return e, nil
+	}
+	devices, err := d.zoom.SearchAssignedDevices(ctx, x)
+	if err != nil {
+		return Entry{}, fmt.Errorf("look up desk phones: %w", err)
+	}
+	one := map[string]Entry{x: e}
+	attachPhones(one, devices)
+	return one[x], nil
+}
+
+// Remember records names Zoom now shows for an extension after a change.
+func (d *Directory) Remember(e Entry) {
+	d.mu.Lock()
+	if _, ok := d.entries[e.Extension]; ok {
+		d.entries[e.Extension] = e
+	}
+	d.mu.Unlock()
+}
+
+func ext(n int64) string { return strconv.FormatInt(n, 10) }
+
+func userEntry(pu zoom.PhoneUser, u zoom.User, at time.Time) Entry {
+	dept := u.Dept
+	if dept == "" {
+		dept = pu.Department
+	}
+	display := u.DisplayName
+	if display == "" {
+		display = pu.Name
+	}
+	return Entry{Extension: ext(pu.ExtensionNumber), Kind: KindUser, ID: pu.ID,
+		FirstName: u.FirstName, LastName: u.LastName, DisplayName: display, Dept: dept, LoadedAt: at}
+}
+
+func areaEntry(a zoom.CommonArea, at time.Time) Entry {
+	e := Entry{Extension: ext(a.ExtensionNumber), Kind: KindCommonArea, ID: a.ID,
+		DisplayName: a.DisplayName, Dept: a.Department, LoadedAt: at}
+	for _, p := range a.DeskPhones {
+		e.Phones = append(e.Phones, Phone{ID: p.ID, DisplayName: p.DisplayName})
+	}
+	return e
+}
+
+// attachPhones gives each entry the devices assigned to its extension.
+func attachPhones(entries map[string]Entry, devices []zoom.Device) {
+	for _, dev := range devices {
+		assignees := dev.Assignees
+		if dev.Assignee != nil {
+			assignees = append([]zoom.Assignee{*dev.Assignee}, assignees...)
+		}
+		for _, a := range assignees {
+			e, ok := entries[ext(a.ExtensionNumber)]
+			if !ok || !matchesKind(e.Kind, a.ExtensionType) || hasPhone(e.Phones, dev.ID) {
+				continue
+			}
+			e.Phones = append(e.Phones, Phone{ID: dev.ID, DisplayName: dev.DisplayName})
+			entries[e.Extension] = e
+		}
+	}
+}
+
+func matchesKind(k Kind, extensionType string) bool {
+	switch extensionType {
+	case zoom.AssigneeUser:
+		return k == KindUser
+	case zoom.AssigneeCommonArea:
+		return k == KindCommonArea
+	}
+	return true
+}
+
+func hasPhone(phones []Phone, id string) bool {
+	for _, p := range phones {
+		if p.ID == id {
+			return true
+		}
+	}
+	return false
+}

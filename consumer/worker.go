@@ -1,0 +1,319 @@
+// Package consumer is the pbxlink worker: it consumes PMS events from
+// JetStream and makes Zoom show what they say, one extension in publish
+// order, many extensions at once, under Zoom's rate limit, with failures
+// retried after an interval and then dead-lettered.
+package consumer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/consumer/naming"
+	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/schemas"
+	"github.com/pbxlink/pbxlink/zoom"
+)
+
+// Worker is one replica of the pbxlink worker. Any number of replicas may
+// share one JetStream and one Zoom account.
+type Worker struct {
+	cfg     Config
+	log     *slog.Logger
+	metrics *Metrics
+	nats    *broker.Provisioned
+	states  states
+	dir     *Directory
+	app     *applier
+	grants  zoom.Grants
+	lanes   *lanes
+
+	ackFloor atomic.Uint64 // the consumer's ack floor (stream sequence)
+	consume  jetstream.ConsumeContext
+	work     context.Context // handlers' context; cancelled at hard stop
+	halt     context.CancelFunc
+	bg       context.CancelFunc // background loops
+	runners  sync.WaitGroup
+	loops    sync.WaitGroup
+	started  atomic.Bool
+	stopping atomic.Bool
+}
+
+// New checks the configuration and returns a worker that has not started.
+func New(cfg Config) (*Worker, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Worker{cfg: cfg, log: cfg.Logger, metrics: cfg.Metrics, lanes: newLanes()}, nil
+}
+
+// Grants reports what the Zoom token allows, once Start has run.
+func (w *Worker) Grants() zoom.Grants { return w.grants }
+
+// Directory is the worker's extension directory, once Start has run.
+func (w *Worker) Directory() *Directory { return w.dir }
+
+// Start checks the Zoom scopes, creates or updates the NATS topology, loads
+// the directory and begins consuming. It returns once the worker is
+// consuming; stop it with Stop.
+func (w *Worker) Start(ctx context.Context) error {
+	if !w.started.CompareAndSwap(false, true) {
+		return errors.New("consumer: worker already started")
+	}
+	g, err := w.cfg.Zoom.Grants(ctx)
+	if err != nil {
+		return err
+	}
+	w.grants = g
+	for _, f := range zoom.Features {
+		if !g.Enabled[f] {
+			w.log.Warn("Zoom feature off: scopes missing", "feature", f, "missing", strings.Join(g.MissingFor(f), " "))
+		}
+	}
+	w.nats, err = broker.Provision(ctx, w.cfg.JetStream, w.cfg.Topology)
+	if err != nil {
+		return err
+	}
+	w.states = states{kv: w.nats.State}
+	w.dir = NewDirectory(w.cfg.Zoom, w.cfg.Target, g.Enabled[zoom.FeatureCommonAreas], w.cfg.Now)
+	if err := w.dir.Load(ctx); err != nil {
+		return fmt.Errorf("load the extension directory: %w", err)
+	}
+	w.metrics.directory.Set(float64(w.dir.Len()))
+	w.log.Info("directory loaded", "extensions", w.dir.Len())
+	w.app = &applier{
+		zoom: w.cfg.Zoom, tmpl: naming.MustParse(w.cfg.NameTemplate), dept: w.cfg.Department,
+		messages: w.cfg.MessageManagement, features: g.Enabled,
+		dndFor: w.cfg.DNDDuration, maxInlineWait: w.cfg.MaxInlineWait, now: w.cfg.Now,
+	}
+	w.refreshAckFloor(ctx)
+
+	w.work, w.halt = context.WithCancel(context.WithoutCancel(ctx))
+	var bg context.Context
+	bg, w.bg = context.WithCancel(context.WithoutCancel(ctx))
+	for range w.cfg.Concurrency {
+		w.runners.Add(1)
+		go w.runner()
+	}
+	w.goLoop(func() { w.watchStates(bg) })
+	w.goLoop(func() { w.tick(bg) })
+	w.goLoop(func() { w.refreshDirectory(bg) })
+
+	w.consume, err = w.nats.Consumer.Consume(w.receive,
+		jetstream.PullMaxMessages(4*w.cfg.Concurrency),
+		jetstream.PullHeartbeat(5*time.Second),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			w.log.Warn("consume", "err", err)
+		}))
+	if err != nil {
+		w.halt()
+		w.bg()
+		w.lanes.close()
+		return fmt.Errorf("consume %s: %w", schemas.ConsumerWorker, err)
+	}
+	w.log.Info("worker consuming", "consumer", schemas.ConsumerWorker, "concurrency", w.cfg.Concurrency)
+	return nil
+}
+
+func (w *Worker) goLoop(f func()) {
+	w.loops.Add(1)
+	go func() { defer w.loops.Done(); f() }()
+}
+
+// Stop stops the worker: it takes no new event, hands back the events it
+// holds but has not begun, and lets the ones in progress finish until ctx
+// ends (soft stop); then it cancels them, and they are handed back too (hard
+// stop). Nothing is lost either way: a handed-back event is redelivered.
+func (w *Worker) Stop(ctx context.Context) error {
+	if !w.started.Load() || w.consume == nil {
+		return nil
+	}
+	w.consume.Stop()
+	<-w.consume.Closed()
+	w.stopping.Store(true)
+	w.handBack(w.lanes.idle())
+	done := make(chan struct{})
+	go func() {
+		for w.lanes.count() > 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		w.log.Warn("stop: cancelling events still in progress")
+		w.halt()
+		<-done
+	}
+	w.lanes.close()
+	w.runners.Wait()
+	w.halt()
+	w.bg()
+	w.loops.Wait()
+	return nil
+}
+
+// Run starts the worker and runs it until ctx ends, then stops it, giving
+// events in progress up to grace to finish.
+func (w *Worker) Run(ctx context.Context, grace time.Duration) error {
+	if err := w.Start(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	stop, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	return w.Stop(stop)
+}
+
+// handBack returns jobs to JetStream for immediate redelivery.
+func (w *Worker) handBack(jobs []*job) {
+	for _, j := range jobs {
+		_ = j.msg.Nak()
+	}
+}
+
+// receive is the Consume callback: it only queues the event in its
+// extension's lane, so that one slow extension never holds up the others.
+func (w *Worker) receive(msg jetstream.Msg) {
+	md, err := msg.Metadata()
+	if err != nil {
+		w.log.Error("message without JetStream metadata", "subject", msg.Subject(), "err", err)
+		_ = msg.Term()
+		return
+	}
+	j := &job{msg: msg, seq: md.Sequence.Stream, delivered: md.NumDelivered, subject: msg.Subject(), published: md.Timestamp}
+	if tok := strings.Split(j.subject, "."); len(tok) == 4 {
+		j.typ = tok[3]
+		if schemas.ValidExtension(tok[2]) {
+			j.ext = tok[2]
+		}
+	}
+	w.lanes.add(j)
+}
+
+// runner works on ready lanes until the lanes close.
+func (w *Worker) runner() {
+	defer w.runners.Done()
+	for {
+		ln, j, ok := w.lanes.next()
+		if !ok {
+			return
+		}
+		if w.handle(w.work, j) == parked {
+			if !w.stopping.Load() {
+				w.lanes.park(ln)
+				continue
+			}
+			w.handBack([]*job{j})
+		}
+		w.lanes.done(ln, j)
+	}
+}
+
+// watchStates wakes a parked lane when its extension's state changes (an
+// earlier event finished on some replica).
+func (w *Worker) watchStates(ctx context.Context) {
+	for ctx.Err() == nil {
+		watcher, err := w.nats.State.Watch(ctx, "ext.*", jetstream.UpdatesOnly())
+		if err != nil {
+			w.sleep(ctx, time.Second)
+			continue
+		}
+		for e := range watcher.Updates() {
+			if e != nil {
+				w.lanes.wake(strings.TrimPrefix(e.Key(), "ext."))
+			}
+		}
+		_ = watcher.Stop()
+	}
+}
+
+// tick reports progress on held events, refreshes the ack floor, and looks
+// at parked lanes again now and then.
+func (w *Worker) tick(ctx context.Context) {
+	progress := time.NewTicker(w.ackWait() / 3)
+	defer progress.Stop()
+	floor := time.NewTicker(time.Second)
+	defer floor.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-progress.C:
+			for _, j := range w.lanes.held() {
+				_ = j.msg.InProgress()
+			}
+		case <-floor.C:
+			w.refreshAckFloor(ctx)
+			w.lanes.wakeAll()
+		}
+	}
+}
+
+func (w *Worker) ackWait() time.Duration {
+	if d := w.cfg.Topology.AckWait; d > 0 {
+		return d
+	}
+	return 30 * time.Second
+}
+
+func (w *Worker) refreshAckFloor(ctx context.Context) {
+	info, err := w.nats.Consumer.Info(ctx)
+	if err != nil {
+		return
+	}
+	if f := info.AckFloor.Stream; f > w.ackFloor.Load() {
+		w.ackFloor.Store(f)
+	}
+	w.metrics.backlog.Set(float64(info.NumPending + uint64(info.NumAckPending)))
+}
+
+// refreshDirectory reloads the directory every CacheRefresh.
+func (w *Worker) refreshDirectory(ctx context.Context) {
+	for w.sleep(ctx, w.cfg.CacheRefresh) {
+		if err := w.dir.Load(ctx); err != nil {
+			w.log.Warn("directory refresh failed; keeping the old one", "err", err)
+			continue
+		}
+		w.metrics.directory.Set(float64(w.dir.Len()))
+		w.log.Info("directory refreshed", "extensions", w.dir.Len())
+	}
+}
+
+// sleep waits d; false when ctx ended first.
+func (w *Worker) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Ready reports whether the worker can do its job: connected to NATS, its
+// consumer reachable, and a Zoom token obtainable.
+func (w *Worker) Ready(ctx context.Context) error {
+	if w.nats == nil {
+		return errors.New("not started")
+	}
+	if nc := w.cfg.JetStream.Conn(); nc == nil || !nc.IsConnected() {
+		return errors.New("NATS: not connected")
+	}
+	if _, err := w.nats.Consumer.Info(ctx); err != nil {
+		return fmt.Errorf("NATS consumer: %w", err)
+	}
+	if _, err := w.cfg.Zoom.Grants(ctx); err != nil {
+		return fmt.Errorf("Zoom token: %w", err)
+	}
+	return nil
+}

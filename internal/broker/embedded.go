@@ -1,0 +1,94 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// EmbeddedConfig configures an in-process JetStream server.
+type EmbeddedConfig struct {
+	// Listen is the client address, host:port. Port 0 or -1 picks a free
+	// one. Default "127.0.0.1:4222".
+	Listen string
+	// StoreDir holds the JetStream file store; it survives restarts.
+	// Required: the server's own default (a shared temp dir) is never used.
+	StoreDir string
+	// SyncAlways makes the file store fsync every write instead of every
+	// two minutes, so acknowledged events survive a power cut.
+	SyncAlways bool
+	// Logger receives the server's log lines. Default: none.
+	Logger *slog.Logger
+}
+
+// StartEmbedded starts a JetStream server in this process and waits until it
+// accepts connections. Shut it down with Shutdown and WaitForShutdown.
+func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
+	if cfg.StoreDir == "" {
+		return nil, errors.New("broker: EmbeddedConfig.StoreDir is required")
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:4222"
+	}
+	host, portText, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("broker: EmbeddedConfig.Listen %q: %w", cfg.Listen, err)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port < -1 || port > 65535 {
+		return nil, fmt.Errorf("broker: EmbeddedConfig.Listen %q: bad port", cfg.Listen)
+	}
+	if port == 0 {
+		port = -1
+	}
+	opts := &server.Options{
+		ServerName: "pbxlink-embedded",
+		Host:       host,
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   cfg.StoreDir,
+		NoSigs:     true,
+		NoLog:      cfg.Logger == nil,
+	}
+	if cfg.SyncAlways {
+		opts.SyncAlways = true
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("broker: embedded server: %w", err)
+	}
+	if cfg.Logger != nil {
+		s.SetLoggerV2(&slogAdapter{cfg.Logger}, false, false, false)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		s.Shutdown()
+		return nil, fmt.Errorf("broker: embedded server on %s did not start within 10s", cfg.Listen)
+	}
+	return s, nil
+}
+
+// slogAdapter writes nats-server's log through slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a *slogAdapter) Noticef(f string, v ...any) {
+	a.l.Info(fmt.Sprintf(f, v...), "component", "nats-server")
+}
+func (a *slogAdapter) Warnf(f string, v ...any) {
+	a.l.Warn(fmt.Sprintf(f, v...), "component", "nats-server")
+}
+func (a *slogAdapter) Fatalf(f string, v ...any) {
+	a.l.Error(fmt.Sprintf(f, v...), "component", "nats-server")
+}
+func (a *slogAdapter) Errorf(f string, v ...any) {
+	a.l.Error(fmt.Sprintf(f, v...), "component", "nats-server")
+}
+func (a *slogAdapter) Debugf(f string, v ...any) {
+	a.l.Debug(fmt.Sprintf(f, v...), "component", "nats-server")
+}
+func (a *slogAdapter) Tracef(f string, v ...any) {}

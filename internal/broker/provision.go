@@ -1,0 +1,138 @@
+package broker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/schemas"
+)
+
+// BucketState holds each extension's progress and applied state, shared by
+// every replica: key "ext.<extension>". Not part of the public contract.
+const BucketState = "pbxlink-state"
+
+// Topology is what the worker needs in JetStream.
+type Topology struct {
+	// Replicas of every stream and bucket: 1 on a single server, 3 on a
+	// cluster. Default 1.
+	Replicas int
+	// History is how long events are kept for replay. Default 30 days.
+	History time.Duration
+	// AckWait is the consumer's ack wait; workers report progress well
+	// within it while they work or wait. Default 30 s.
+	AckWait time.Duration
+	// MaxAckPending bounds the events in flight across all replicas.
+	// Default 1000.
+	MaxAckPending int
+}
+
+func (t Topology) withDefaults() Topology {
+	if t.Replicas <= 0 {
+		t.Replicas = 1
+	}
+	if t.History <= 0 {
+		t.History = 30 * 24 * time.Hour
+	}
+	if t.AckWait <= 0 {
+		t.AckWait = 30 * time.Second
+	}
+	if t.MaxAckPending <= 0 {
+		t.MaxAckPending = 1000
+	}
+	return t
+}
+
+// Provisioned is the handles Provision returns.
+type Provisioned struct {
+	Events   jetstream.Stream
+	DLQ      jetstream.Stream
+	Consumer jetstream.Consumer
+	Config   jetstream.KeyValue
+	State    jetstream.KeyValue
+}
+
+// Provision creates or updates the streams, the durable consumer and the
+// buckets. Running it again, from any replica, changes nothing that is
+// already right.
+func Provision(ctx context.Context, js jetstream.JetStream, t Topology) (*Provisioned, error) {
+	t = t.withDefaults()
+	var p Provisioned
+	var err error
+	p.Events, err = js.CreateOrUpdateStream(ctx, EventsStreamConfig(t))
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", schemas.StreamEvents, err)
+	}
+	p.DLQ, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        schemas.StreamDLQ,
+		Description: "pbxlink dead letters: original body, Pbxlink-* headers",
+		Subjects:    []string{schemas.StreamDLQSubjects},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Replicas:    t.Replicas,
+		AllowDirect: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", schemas.StreamDLQ, err)
+	}
+	p.Consumer, err = js.CreateOrUpdateConsumer(ctx, schemas.StreamEvents, WorkerConsumerConfig(t))
+	if err != nil {
+		return nil, fmt.Errorf("consumer %s: %w", schemas.ConsumerWorker, err)
+	}
+	p.Config, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      schemas.BucketConfig,
+		Description: "pbxlink run-time settings shared by every replica",
+		History:     5,
+		Storage:     jetstream.FileStorage,
+		Replicas:    t.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", schemas.BucketConfig, err)
+	}
+	p.State, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      BucketState,
+		Description: "pbxlink per-extension progress and applied state",
+		History:     1,
+		Storage:     jetstream.FileStorage,
+		Replicas:    t.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", BucketState, err)
+	}
+	return &p, nil
+}
+
+// EventsStreamConfig is PBXLINK_EVENTS as the contract describes it.
+func EventsStreamConfig(t Topology) jetstream.StreamConfig {
+	t = t.withDefaults()
+	return jetstream.StreamConfig{
+		Name:        schemas.StreamEvents,
+		Description: "pbxlink events from the PMS: pbxlink.ext.<extension>.<type>",
+		Subjects:    []string{schemas.StreamEventsSubjects},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		MaxAge:      t.History,
+		Duplicates:  2 * time.Minute,
+		Replicas:    t.Replicas,
+		AllowDirect: true,
+	}
+}
+
+// WorkerConsumerConfig is the durable pull consumer every replica shares.
+// MaxDeliver is unlimited: the worker counts attempts itself, so that
+// waiting for an earlier event of the same extension, or for the end of a
+// 429, does not use up an attempt.
+func WorkerConsumerConfig(t Topology) jetstream.ConsumerConfig {
+	t = t.withDefaults()
+	return jetstream.ConsumerConfig{
+		Durable:       schemas.ConsumerWorker,
+		Description:   "pbxlink workers (all replicas)",
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       t.AckWait,
+		MaxDeliver:    -1,
+		MaxAckPending: t.MaxAckPending,
+		FilterSubject: schemas.StreamEventsSubjects,
+	}
+}
