@@ -81,9 +81,13 @@ func openNATS(s natsSettings, name string, log *slog.Logger) (*natsStack, error)
 	}
 	nc, err := broker.Connect(broker.ConnectConfig{
 		URL: url, Name: name, Creds: s.Creds, NKey: s.NKey, User: s.User, Password: s.Password, Token: s.Token, TLSCA: s.TLS,
-		Disconnected: func(err error) { log.Warn("NATS disconnected", "err", err) },
-		Reconnected:  func(url string) { log.Info("NATS reconnected", "url", url) },
-		Error:        func(err error) { log.Warn("NATS", "err", err) },
+		Disconnected: func(err error) {
+			if err != nil { // nil: we closed it
+				log.Warn("NATS disconnected", "err", err)
+			}
+		},
+		Reconnected: func(url string) { log.Info("NATS reconnected", "url", url) },
+		Error:       func(err error) { log.Warn("NATS", "err", err) },
 	})
 	if err != nil {
 		st.close()
