@@ -1,0 +1,145 @@
+package consumer_test
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/pbxlink/pbxlink/schemas"
+	"github.com/pbxlink/pbxlink/zoom"
+	"github.com/pbxlink/pbxlink/zoom/zoomsim"
+)
+
+// script is a random sequence of stays over the rooms 1201-1205, with the
+// names each room should show after each of its events, in publish order.
+type script struct {
+	events []scriptEvent
+	shown  map[int64][]string // extension → display names in order
+}
+
+type scriptEvent struct {
+	ext  int64
+	kind schemas.Type
+	last string
+}
+
+func newScript(n int, seed uint64) script {
+	r := rand.New(rand.NewPCG(seed, 1))
+	s := script{shown: map[int64][]string{}}
+	for i := range n {
+		ext := int64(1201 + r.IntN(5))
+		ev := scriptEvent{ext: ext, last: "G" + strconv.Itoa(i)}
+		display := ev.last + " " + strconv.FormatInt(ext, 10)
+		switch r.IntN(3) {
+		case 0:
+			ev.kind = schemas.TypeCheckIn
+		case 1:
+			ev.kind = schemas.TypeGuest
+		default:
+			ev.kind, display = schemas.TypeCheckOut, strconv.FormatInt(ext, 10)
+		}
+		s.events = append(s.events, ev)
+		s.shown[ext] = append(s.shown[ext], display)
+	}
+	return s
+}
+
+func (b *bundle) publish(ev scriptEvent) {
+	b.t.Helper()
+	ext := strconv.FormatInt(ev.ext, 10)
+	var err error
+	switch ev.kind {
+	case schemas.TypeCheckIn:
+		_, err = b.prod.CheckIn(b.ctx(), ext, schemas.CheckIn{Guest: schemas.Guest{Last: ev.last}})
+	case schemas.TypeGuest:
+		_, err = b.prod.GuestChange(b.ctx(), ext, schemas.GuestChange{Guest: &schemas.GuestPatch{Last: &ev.last}})
+	case schemas.TypeCheckOut:
+		_, err = b.prod.CheckOut(b.ctx(), ext, schemas.CheckOut{})
+	}
+	if err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// checkOrder checks every room's final name against the script, and that
+// the names Zoom was given came in publish order: each a later entry of
+// the room's sequence than the one before (repeats of a name that was
+// already shown are allowed: a redelivery may repeat a call).
+func (b *bundle) checkOrder(s script) {
+	b.t.Helper()
+	sent := map[string][]string{} // user id → display names sent, in order
+	for _, e := range b.sim.Journal() {
+		if e.OperationID == zoom.OpUpdateUser.ID && e.Status/100 == 2 {
+			var body struct {
+				DisplayName string `json:"display_name"`
+			}
+			_ = json.Unmarshal(e.RequestBody, &body)
+			id := e.Path[len("/v2/users/"):]
+			sent[id] = append(sent[id], body.DisplayName)
+		}
+	}
+	for ext, want := range s.shown {
+		u := b.user(ext)
+		if got := u.DisplayName; got != want[len(want)-1] {
+			b.t.Errorf("%d shows %q, want the last event's %q", ext, got, want[len(want)-1])
+		}
+		pos := -1
+		for _, name := range sent[u.ID] {
+			i := pos
+			for i < len(want) && (i < 0 || want[i] != name) {
+				i++
+			}
+			if i == len(want) {
+				// Not found at or after pos: an older name came back.
+				b.t.Errorf("%d: %q applied out of order (after %q); sent %v", ext, name, want[max(pos, 0)], sent[u.ID])
+				break
+			}
+			pos = i
+		}
+	}
+	if dl := b.deadLetters(); len(dl) != 0 {
+		b.t.Errorf("%d dead letters, first: %s", len(dl), dl[0].Header.Get(schemas.HeaderError))
+	}
+}
+
+// TestWorkerRestartLosesNothing stops the worker abruptly mid-stream (its
+// grace ends at once) and starts another: every event takes effect, in
+// order, none is dead-lettered.
+func TestWorkerRestartLosesNothing(t *testing.T) {
+	b := setup(t, options{sim: func(c *zoomsim.Config) { c.Faults = zoomsim.Faults{Latency: 3 * time.Millisecond} }})
+	s := newScript(150, 1)
+	w := b.start()
+	for i, ev := range s.events {
+		b.publish(ev)
+		if i == 60 {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // no grace: events in progress are cut off and handed back
+			_ = w.Stop(ctx)
+			w = b.start()
+		}
+	}
+	b.finished()
+	b.checkOrder(s)
+}
+
+// TestNATSRestartLosesNothing restarts the embedded server (same port, same
+// store) while events flow: the worker reconnects and every event takes
+// effect, in order.
+func TestNATSRestartLosesNothing(t *testing.T) {
+	b := setup(t, options{sim: func(c *zoomsim.Config) { c.Faults = zoomsim.Faults{Latency: 3 * time.Millisecond} }})
+	s := newScript(120, 2)
+	b.start()
+	for i, ev := range s.events {
+		if i == 50 {
+			b.stopNATS()
+			time.Sleep(200 * time.Millisecond)
+			b.startNATS()
+		}
+		b.publish(ev)
+	}
+	b.finished()
+	b.checkOrder(s)
+}
