@@ -43,6 +43,7 @@ type Worker struct {
 	loops    sync.WaitGroup
 	started  atomic.Bool
 	stopping atomic.Bool
+	id       string // names this replica in fleet leases
 }
 
 // New checks the configuration and returns a worker that has not started.
@@ -51,7 +52,7 @@ func New(cfg Config) (*Worker, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger, metrics: cfg.Metrics, lanes: newLanes()}, nil
+	return &Worker{cfg: cfg, log: cfg.Logger, metrics: cfg.Metrics, lanes: newLanes(), id: replicaID()}, nil
 }
 
 // Grants reports what the Zoom token allows, once Start has run.
@@ -83,11 +84,10 @@ func (w *Worker) Start(ctx context.Context) error {
 	}
 	w.states = states{kv: w.nats.State}
 	w.dir = NewDirectory(w.cfg.Zoom, w.cfg.Target, g.Enabled[zoom.FeatureCommonAreas], w.cfg.Now)
-	if err := w.dir.Load(ctx); err != nil {
+	if err := w.syncDirectory(ctx, startupReuse, 30*time.Second); err != nil {
 		return fmt.Errorf("load the extension directory: %w", err)
 	}
 	w.metrics.directory.Set(float64(w.dir.Len()))
-	w.log.Info("directory loaded", "extensions", w.dir.Len())
 	w.app = &applier{
 		zoom: w.cfg.Zoom, tmpl: naming.MustParse(w.cfg.NameTemplate), dept: w.cfg.Department,
 		messages: w.cfg.MessageManagement, features: g.Enabled,
@@ -276,15 +276,18 @@ func (w *Worker) refreshAckFloor(ctx context.Context) {
 	w.metrics.backlog.Set(float64(info.NumPending + uint64(info.NumAckPending)))
 }
 
-// refreshDirectory reloads the directory every CacheRefresh.
+// refreshDirectory keeps the directory no older than CacheRefresh: it
+// looks often (a tenth of the interval, at most a minute), imports a newer
+// snapshot from the fleet, and, when the fleet's is due, loads it if it
+// wins the lease.
 func (w *Worker) refreshDirectory(ctx context.Context) {
-	for w.sleep(ctx, w.cfg.CacheRefresh) {
-		if err := w.dir.Load(ctx); err != nil {
+	every := min(w.cfg.CacheRefresh/10, time.Minute)
+	for w.sleep(ctx, every) {
+		if err := w.syncDirectory(ctx, w.cfg.CacheRefresh, w.cfg.CacheRefresh); err != nil {
 			w.log.Warn("directory refresh failed; keeping the old one", "err", err)
 			continue
 		}
 		w.metrics.directory.Set(float64(w.dir.Len()))
-		w.log.Info("directory refreshed", "extensions", w.dir.Len())
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,21 +35,33 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	base := cfg.HTTPClient.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	hc := *cfg.HTTPClient
-	hc.Transport = &packetLogger{next: base, log: cfg.Logger, secret: cfg.ClientSecret}
-	c := &Client{cfg: cfg, http: &hc, presenceNext: map[string]time.Time{}}
+	hc := PacketLogging(cfg.HTTPClient, cfg.Logger, cfg.ClientSecret)
+	c := &Client{cfg: cfg, http: hc, presenceNext: map[string]time.Time{}}
 	c.tokens = cfg.TokenSource
 	if c.tokens == nil {
 		c.tokens = NewS2S(S2SConfig{
 			URL: cfg.URL, AccountID: cfg.AccountID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-			HTTPClient: &hc, Now: cfg.Now,
+			HTTPClient: hc, Now: cfg.Now,
 		})
 	}
 	return c, nil
+}
+
+// PacketLogging returns a copy of hc that logs every request and response
+// to log at debug level, with the Authorization header, tokens and secret
+// masked. New uses it; give it to an S2S that mints for a fleet, so that
+// token requests are logged the same way.
+func PacketLogging(hc *http.Client, log *slog.Logger, secret string) *http.Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	out := *hc
+	out.Transport = &packetLogger{next: base, log: log, secret: secret}
+	return &out
 }
 
 // Grants obtains a token (minting one if needed) and reports what its scope

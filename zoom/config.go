@@ -87,7 +87,7 @@ func (c Config) WithDefaults() Config {
 		c.Now = time.Now
 	}
 	if c.Limiter == nil {
-		c.Limiter = NewLocalLimiter(LocalLimiterConfig{Plan: c.Plan, Now: c.Now})
+		c.Limiter = NewLocalLimiter(LimiterConfig{Plan: c.Plan, Now: c.Now})
 	}
 	return c
 }

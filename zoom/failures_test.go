@@ -199,7 +199,7 @@ func TestRateLimitedCallPausesTheBucket(t *testing.T) {
 	cfg := hotel(2, zoomsim.TargetUsers)
 	cfg.Faults = zoomsim.Faults{RateLimitUntil: time.Now().Add(300 * time.Millisecond)}
 	cfg.RetryAfter = zoomsim.RetryAfterSeconds
-	b := setup(t, cfg, func(c *zoom.Config) { c.Limiter = zoom.NewLocalLimiter(zoom.LocalLimiterConfig{}) })
+	b := setup(t, cfg, func(c *zoom.Config) { c.Limiter = zoom.NewLocalLimiter(zoom.LimiterConfig{}) })
 	_, err := b.client.ListUsers(ctx(t))
 	at, limited := zoom.RetryAt(err)
 	if !limited {

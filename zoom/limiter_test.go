@@ -8,7 +8,7 @@ import (
 )
 
 func TestLocalLimiterInterval(t *testing.T) {
-	l := NewLocalLimiter(LocalLimiterConfig{Plan: PlanPro})
+	l := NewLocalLimiter(LimiterConfig{Plan: PlanPro})
 	spaced := func(per time.Duration, n float64) time.Duration {
 		return time.Duration(float64(per) / n / 0.98)
 	}
@@ -26,7 +26,7 @@ func TestLocalLimiterInterval(t *testing.T) {
 			t.Errorf("Interval(%v) = %v, want %v", tt.b, got, tt.want)
 		}
 	}
-	biz := NewLocalLimiter(LocalLimiterConfig{Plan: PlanBusiness, Headroom: 0.5,
+	biz := NewLocalLimiter(LimiterConfig{Plan: PlanBusiness, Headroom: 0.5,
 		Limits: map[Bucket]Limit{{FamilyPhone, Medium}: {Count: 100, Per: time.Second}}})
 	if got, want := biz.Interval(Bucket{FamilyPhone, Medium}), 20*time.Millisecond; got != want {
 		t.Errorf("override Interval = %v, want %v", got, want)
@@ -45,10 +45,10 @@ func TestLocalLimiterSchedule(t *testing.T) {
 	var mu sync.Mutex
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
-	l := NewLocalLimiter(LocalLimiterConfig{Plan: PlanPro, Now: now})
+	l := NewLocalLimiter(LimiterConfig{Plan: PlanPro, Now: now})
 	b := Bucket{FamilyPhone, Medium} // 10/s on pro
 	iv := l.Interval(b)
-	immediate := func() bool { _, ok := l.take(b, l.pace(b)); return ok }
+	immediate := func() bool { _, ok := l.take(b, l.bucket(b)); return ok }
 	// From idle, the catch-up allowance lets a few calls go together.
 	n := 0
 	for immediate() {
@@ -93,7 +93,7 @@ func TestLocalLimiterWindow(t *testing.T) {
 	clock := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-	l := NewLocalLimiter(LocalLimiterConfig{Plan: PlanPro, Now: now})
+	l := NewLocalLimiter(LimiterConfig{Plan: PlanPro, Now: now})
 	b := Bucket{FamilyMain, Medium} // 20/s
 	var sent []time.Time
 	step := time.Millisecond
@@ -102,7 +102,7 @@ func TestLocalLimiterWindow(t *testing.T) {
 		clock = clock.Add(step * time.Duration(1+i%37)) // uneven steps, stalls included
 		mu.Unlock()
 		for {
-			if _, ok := l.take(b, l.pace(b)); !ok {
+			if _, ok := l.take(b, l.bucket(b)); !ok {
 				break
 			}
 			sent = append(sent, now())
@@ -120,12 +120,37 @@ func TestLocalLimiterWindow(t *testing.T) {
 }
 
 func TestLocalLimiterWaitHonoursContext(t *testing.T) {
-	l := NewLocalLimiter(LocalLimiterConfig{})
+	l := NewLocalLimiter(LimiterConfig{})
 	b := Bucket{FamilyMain, Medium}
 	l.Backoff(b, time.Now().Add(time.Hour))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	if err := l.Wait(ctx, b); err != context.DeadlineExceeded {
 		t.Fatalf("Wait = %v, want DeadlineExceeded", err)
+	}
+}
+
+func TestParseLimits(t *testing.T) {
+	got, err := ParseLimits("main/Medium=200, phone/Medium=100/s,phone/Resource-intensive=7/min")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[Bucket]Limit{
+		{FamilyMain, Medium}:             {Count: 200, Per: time.Second},
+		{FamilyPhone, Medium}:            {Count: 100, Per: time.Second},
+		{FamilyPhone, ResourceIntensive}: {Count: 7, Per: time.Minute},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %v", got)
+	}
+	for b, l := range want {
+		if got[b] != l {
+			t.Errorf("%v: got %v, want %v", b, got[b], l)
+		}
+	}
+	for _, bad := range []string{"main=20", "main/Fast=20", "other/Medium=20", "main/Medium=0", "main/Medium=x", "main/Medium=5/h"} {
+		if _, err := ParseLimits(bad); err == nil {
+			t.Errorf("ParseLimits(%q) accepted", bad)
+		}
 	}
 }

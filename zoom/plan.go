@@ -2,6 +2,8 @@ package zoom
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -111,4 +113,41 @@ var limitTable = map[Plan]map[Bucket]Limit{
 		{FamilyPhone, Heavy}:             {Count: 10, Per: time.Second, Daily: 30000},
 		{FamilyPhone, ResourceIntensive}: {Count: 10, Per: time.Minute},
 	},
+}
+
+// ParseLimits reads limit overrides written as
+// "family/Category=N[/s|/min]" separated by commas, for example
+// "main/Medium=200,phone/Medium=100/s" (requests per second by default).
+func ParseLimits(s string) (map[Bucket]Limit, error) {
+	out := map[Bucket]Limit{}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(item, "=")
+		fam, cat, ok2 := strings.Cut(name, "/")
+		if !ok || !ok2 {
+			return nil, fmt.Errorf("limit %q: want family/Category=N, e.g. main/Medium=20", item)
+		}
+		b := Bucket{Family(strings.TrimSpace(fam)), Category(strings.TrimSpace(cat))}
+		if _, known := limitTable[PlanPro][b]; !known {
+			return nil, fmt.Errorf("limit %q: unknown bucket %s (families main and phone; categories Light, Medium, Heavy, Resource-intensive)", item, b)
+		}
+		per := time.Second
+		count, unit, _ := strings.Cut(strings.TrimSpace(value), "/")
+		switch unit {
+		case "", "s":
+		case "min":
+			per = time.Minute
+		default:
+			return nil, fmt.Errorf("limit %q: unit %q: want /s or /min", item, unit)
+		}
+		n, err := strconv.Atoi(count)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("limit %q: %q is not a positive number of requests", item, count)
+		}
+		out[b] = Limit{Count: n, Per: per}
+	}
+	return out, nil
 }

@@ -52,12 +52,11 @@ type S2SConfig struct {
 // wait for it rather than each minting a token (which, where Zoom lets a new
 // token invalidate the older ones, would knock each other out).
 type S2S struct {
-	cfg  S2SConfig
-	oc   clientcredentials.Config
-	sem  chan struct{}
-	mu   sync.Mutex
-	tok  *Token
-	mint func(ctx context.Context) (*Token, error)
+	cfg S2SConfig
+	oc  clientcredentials.Config
+	sem chan struct{}
+	mu  sync.Mutex
+	tok *Token
 }
 
 // NewS2S returns a caching Server-to-Server token source.
@@ -82,7 +81,6 @@ func NewS2S(cfg S2SConfig) *S2S {
 		},
 		AuthStyle: oauth2.AuthStyleInHeader,
 	}
-	s.mint = s.fetch
 	return s
 }
 
@@ -100,7 +98,7 @@ func (s *S2S) Token(ctx context.Context) (*Token, error) {
 	if t := s.cached(); t != nil { // minted while we waited
 		return t, nil
 	}
-	t, err := s.mint(ctx)
+	t, err := s.Mint(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +126,9 @@ func (s *S2S) Invalidate(t *Token) {
 	s.mu.Unlock()
 }
 
-func (s *S2S) fetch(ctx context.Context) (*Token, error) {
+// Mint asks Zoom for a new token, bypassing the cache: for a fleet that
+// shares one token and caches it itself.
+func (s *S2S) Mint(ctx context.Context) (*Token, error) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, s.cfg.HTTPClient)
 	ot, err := s.oc.Token(ctx)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/fleet"
 	"github.com/pbxlink/pbxlink/internal/setting"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/prometheus/client_golang/prometheus"
@@ -126,17 +127,13 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := consumer.NewMetrics(reg)
-	plan, _ := zoom.ParsePlan(s.Plan)
-	zc, err := zoom.New(zoom.Config{
-		URL: s.ZoomURL, AccountID: s.AccountID, ClientID: s.ClientID, ClientSecret: s.ClientSecret,
-		Plan: plan, ExactCategories: s.ExactCategories,
-		Logger: log.With("component", "zoom"), OnCall: metrics.ObserveZoomCall,
-	})
+	topology := broker.Topology{Replicas: s.NATSReplicas}
+	zc, err := fleetZoomClient(ctx, st.js, s, topology, log.With("component", "zoom"), metrics.ObserveZoomCall)
 	if err != nil {
 		return err
 	}
 	w, err := consumer.New(consumer.Config{
-		JetStream: st.js, Zoom: zc,
+		JetStream: st.js, Zoom: zc, Topology: topology,
 		Target: consumer.Target(s.Target), NameTemplate: s.Template, Department: consumer.Department(s.Department),
 		MessageManagement: s.Messages, Retries: s.Retries, RetryInterval: s.RetryInterval,
 		CacheRefresh: s.CacheRefresh, Concurrency: s.Concurrency,
@@ -170,6 +167,37 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 	err = w.Stop(stop)
 	log.Info("stopped")
 	return err
+}
+
+// fleetZoomClient is a Zoom client whose rate limit and access token are
+// shared, through the fleet bucket, with every replica: the fleet stays
+// under the account's limit however many replicas run, and one token serves
+// them all.
+func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings, t broker.Topology, log *slog.Logger, onCall func(zoom.Call)) (*zoom.Client, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, broker.FleetBucketConfig(t))
+	if err != nil {
+		return nil, fmt.Errorf("NATS bucket %s: %w", broker.BucketFleet, err)
+	}
+	plan, _ := zoom.ParsePlan(s.Plan)
+	limits, _ := zoom.ParseLimits(s.ZoomLimits)
+	minter := zoom.NewS2S(zoom.S2SConfig{URL: s.ZoomURL, AccountID: s.AccountID, ClientID: s.ClientID,
+		ClientSecret: s.ClientSecret, HTTPClient: zoom.PacketLogging(nil, log, s.ClientSecret)})
+	tokens, err := fleet.NewTokenSource(kv, minter, fleet.TokenConfig{Secret: s.ClientSecret, Holder: fleetHolder()})
+	if err != nil {
+		return nil, err
+	}
+	return zoom.New(zoom.Config{
+		URL: s.ZoomURL, AccountID: s.AccountID, ClientID: s.ClientID, ClientSecret: s.ClientSecret,
+		Plan: plan, ExactCategories: s.ExactCategories,
+		Limiter:     fleet.NewLimiter(kv, zoom.LimiterConfig{Plan: plan, Limits: limits}),
+		TokenSource: tokens,
+		Logger:      log, OnCall: onCall,
+	})
+}
+
+func fleetHolder() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
 
 // healthMux serves /livez, /readyz and /metrics.

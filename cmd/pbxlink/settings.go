@@ -41,7 +41,8 @@ type runSettings struct {
 	ClientSecretFile, Plan, Target, Template   string
 	Department                                 string
 	Messages, Debug, ExactCategories           bool
-	Retries, Concurrency                       int
+	Retries, Concurrency, NATSReplicas         int
+	ZoomLimits                                 string
 	RetryInterval, CacheRefresh, ShutdownGrace time.Duration
 	HTTPListen, LogFormat                      string
 }
@@ -55,6 +56,8 @@ func (s *runSettings) flags(fs *flag.FlagSet) {
 	fs.StringVar(&s.ClientSecretFile, "zoom-client-secret-file", "", "file holding the client secret (instead of --zoom-client-secret)")
 	fs.StringVar(&s.Plan, "zoom-plan", "pro", "the Zoom account's plan, which sets the rate limits: pro or business")
 	fs.BoolVar(&s.ExactCategories, "zoom-exact-categories", false, "charge each call to its own Zoom rate-limit category instead of Medium")
+	fs.StringVar(&s.ZoomLimits, "zoom-limits", "", "overrides of the plan's rate limits, e.g. main/Medium=10,phone/Medium=5 (requests per second): a share left to other apps, or a simulator's custom limit")
+	fs.IntVar(&s.NATSReplicas, "nats-replicas", 1, "replicas of the streams and buckets: 1 on one server, 3 on a three-node cluster")
 	fs.StringVar(&s.Target, "target", "auto", "Zoom objects that carry the room extensions: users, common_areas or auto")
 	fs.StringVar(&s.Template, "name-template", naming.Default, "full-name template; variables: vip, first, last, title, language, reservation, extension, room_id, tenant, site")
 	fs.StringVar(&s.Department, "department", "disabled", "department field: disabled, state, mailbox_description, mailbox_room_id, tenant or site")
@@ -113,6 +116,12 @@ func (s *runSettings) validate() error {
 	}
 	if s.Retries < 1 {
 		errs = append(errs, problem("retries", "%d: must be at least 1", s.Retries))
+	}
+	if _, err := zoom.ParseLimits(s.ZoomLimits); err != nil {
+		errs = append(errs, problem("zoom-limits", "%v", err))
+	}
+	if s.NATSReplicas < 1 || s.NATSReplicas > 5 {
+		errs = append(errs, problem("nats-replicas", "%d: want 1 to 5", s.NATSReplicas))
 	}
 	if s.Concurrency < 1 {
 		errs = append(errs, problem("concurrency", "%d: must be at least 1", s.Concurrency))

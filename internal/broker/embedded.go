@@ -76,8 +76,10 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 // slogAdapter writes nats-server's log through slog.
 type slogAdapter struct{ l *slog.Logger }
 
+// Noticef logs at debug: the server's start-up banner and notices are noise
+// in pbxlink's log; its warnings and errors stay visible.
 func (a *slogAdapter) Noticef(f string, v ...any) {
-	a.l.Info(fmt.Sprintf(f, v...), "component", "nats-server")
+	a.l.Debug(fmt.Sprintf(f, v...), "component", "nats-server")
 }
 func (a *slogAdapter) Warnf(f string, v ...any) {
 	a.l.Warn(fmt.Sprintf(f, v...), "component", "nats-server")

@@ -9,9 +9,19 @@ import (
 	"github.com/pbxlink/pbxlink/schemas"
 )
 
-// BucketState holds each extension's progress and applied state, shared by
-// every replica: key "ext.<extension>". Not part of the public contract.
-const BucketState = "pbxlink-state"
+// Buckets of pbxlink's own, not part of the public contract.
+const (
+	// BucketState holds each extension's progress and applied state,
+	// shared by every replica: key "ext.<extension>".
+	BucketState = "pbxlink-state"
+	// BucketFleet holds what the replicas share toward Zoom: the rate
+	// schedule of each bucket, the access token (sealed), the directory
+	// refresh lease.
+	BucketFleet = "pbxlink-fleet"
+	// ObjectDirectory holds the last directory snapshot, so that one
+	// replica's refresh serves the fleet.
+	ObjectDirectory = "pbxlink-directory"
+)
 
 // Topology is what the worker needs in JetStream.
 type Topology struct {
@@ -46,11 +56,13 @@ func (t Topology) withDefaults() Topology {
 
 // Provisioned is the handles Provision returns.
 type Provisioned struct {
-	Events   jetstream.Stream
-	DLQ      jetstream.Stream
-	Consumer jetstream.Consumer
-	Config   jetstream.KeyValue
-	State    jetstream.KeyValue
+	Events    jetstream.Stream
+	DLQ       jetstream.Stream
+	Consumer  jetstream.Consumer
+	Config    jetstream.KeyValue
+	State     jetstream.KeyValue
+	Fleet     jetstream.KeyValue
+	Directory jetstream.ObjectStore
 }
 
 // Provision creates or updates the streams, the durable consumer and the
@@ -100,6 +112,19 @@ func Provision(ctx context.Context, js jetstream.JetStream, t Topology) (*Provis
 	if err != nil {
 		return nil, fmt.Errorf("bucket %s: %w", BucketState, err)
 	}
+	p.Fleet, err = js.CreateOrUpdateKeyValue(ctx, FleetBucketConfig(t))
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", BucketFleet, err)
+	}
+	p.Directory, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      ObjectDirectory,
+		Description: "pbxlink extension directory, shared by the fleet",
+		Storage:     jetstream.FileStorage,
+		Replicas:    t.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("object store %s: %w", ObjectDirectory, err)
+	}
 	return &p, nil
 }
 
@@ -134,5 +159,18 @@ func WorkerConsumerConfig(t Topology) jetstream.ConsumerConfig {
 		MaxDeliver:    -1,
 		MaxAckPending: t.MaxAckPending,
 		FilterSubject: schemas.StreamEventsSubjects,
+	}
+}
+
+// FleetBucketConfig is the bucket the replicas coordinate through. Its
+// values are small and rewritten often; one revision per key is enough.
+func FleetBucketConfig(t Topology) jetstream.KeyValueConfig {
+	t = t.withDefaults()
+	return jetstream.KeyValueConfig{
+		Bucket:      BucketFleet,
+		Description: "pbxlink fleet coordination: rate schedules, Zoom token, leases",
+		History:     1,
+		Storage:     jetstream.FileStorage,
+		Replicas:    t.Replicas,
 	}
 }

@@ -1,0 +1,159 @@
+package consumer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// The fleet loads the directory from Zoom once per CacheRefresh, not once
+// per replica: the replica that wins a lease in the fleet bucket loads it
+// and stores a snapshot in the directory object store; every replica
+// imports the newest snapshot.
+const (
+	snapshotName = "snapshot"
+	leaseKey     = "directory.lease"
+	// startupReuse: a replica starting within this of the last load (a
+	// fleet starting together, a quick restart) imports the snapshot
+	// instead of loading again.
+	startupReuse = time.Minute
+	// leaseFor bounds how long a replica may hold the lease; another
+	// takes over after it (the holder crashed).
+	leaseFor = 2 * time.Minute
+)
+
+type snapshot struct {
+	LoadedAt time.Time `json:"loaded_at"`
+	Entries  []Entry   `json:"entries"`
+}
+
+type lease struct {
+	Holder string    `json:"holder"`
+	Until  time.Time `json:"until"`
+}
+
+// export encodes the directory for the fleet.
+func (d *Directory) export() ([]byte, time.Time) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	s := snapshot{LoadedAt: d.loadedAt, Entries: make([]Entry, 0, len(d.entries))}
+	for _, e := range d.entries {
+		s.Entries = append(s.Entries, e)
+	}
+	data, _ := json.Marshal(s)
+	return data, d.loadedAt
+}
+
+// restore replaces the directory with a snapshot newer than it.
+func (d *Directory) restore(data []byte) (bool, error) {
+	var s snapshot
+	if err := json.Unmarshal(data, &s); err != nil {
+		return false, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !s.LoadedAt.After(d.loadedAt) {
+		return false, nil
+	}
+	entries := make(map[string]Entry, len(s.Entries))
+	for _, e := range s.Entries {
+		entries[e.Extension] = e
+	}
+	d.entries, d.loadedAt, d.misses = entries, s.LoadedAt, map[string]time.Time{}
+	return true, nil
+}
+
+// syncDirectory brings the directory up to date: it imports the fleet's
+// snapshot when that is recent enough (maxAge), and otherwise loads from
+// Zoom, if it wins the lease, and shares the result. A replica that loses
+// the lease waits for the winner's snapshot, and loads itself if none
+// comes within wait.
+func (w *Worker) syncDirectory(ctx context.Context, maxAge, wait time.Duration) error {
+	deadline := w.cfg.Now().Add(wait)
+	for {
+		info, err := w.nats.Directory.GetInfo(ctx, snapshotName)
+		switch {
+		case err == nil && w.cfg.Now().Sub(info.ModTime) < maxAge:
+			return w.importSnapshot(ctx)
+		case err != nil && !errors.Is(err, jetstream.ErrObjectNotFound):
+			return fmt.Errorf("directory snapshot: %w", err)
+		}
+		won, err := w.takeLease(ctx)
+		if err != nil {
+			return err
+		}
+		if won || !w.cfg.Now().Before(deadline) {
+			return w.loadAndShare(ctx)
+		}
+		if !w.sleep(ctx, 250*time.Millisecond) {
+			return ctx.Err()
+		}
+	}
+}
+
+func (w *Worker) importSnapshot(ctx context.Context) error {
+	data, err := w.nats.Directory.GetBytes(ctx, snapshotName)
+	if err != nil {
+		return fmt.Errorf("directory snapshot: %w", err)
+	}
+	if changed, err := w.dir.restore(data); err != nil {
+		return fmt.Errorf("directory snapshot: %w", err)
+	} else if changed {
+		w.log.Info("directory imported from the fleet", "extensions", w.dir.Len(), "loaded_at", w.dir.LoadedAt())
+	}
+	return nil
+}
+
+func (w *Worker) loadAndShare(ctx context.Context) error {
+	if err := w.dir.Load(ctx); err != nil {
+		return err
+	}
+	w.log.Info("directory loaded from Zoom", "extensions", w.dir.Len())
+	data, _ := w.dir.export()
+	if _, err := w.nats.Directory.PutBytes(ctx, snapshotName, data); err != nil {
+		w.log.Warn("could not share the directory with the fleet", "err", err)
+	}
+	return nil
+}
+
+// takeLease claims the right to load the directory for the fleet.
+func (w *Worker) takeLease(ctx context.Context) (bool, error) {
+	kv := w.nats.Fleet
+	e, err := kv.Get(ctx, leaseKey)
+	var rev uint64
+	if err == nil {
+		var l lease
+		if json.Unmarshal(e.Value(), &l) == nil && w.cfg.Now().Before(l.Until) && l.Holder != w.id {
+			return false, nil
+		}
+		rev = e.Revision()
+	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, fmt.Errorf("directory lease: %w", err)
+	}
+	data, _ := json.Marshal(lease{Holder: w.id, Until: w.cfg.Now().Add(leaseFor)})
+	if rev == 0 {
+		_, err = kv.Create(ctx, leaseKey, data)
+	} else {
+		_, err = kv.Update(ctx, leaseKey, data, rev)
+	}
+	if err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) || isWrongLastSequence(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("directory lease: %w", err)
+	}
+	return true, nil
+}
+
+// replicaID names this worker: host name, process id, and a random part
+// for several workers in one process.
+func replicaID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%08x", host, os.Getpid(), rand.Uint32())
+}
