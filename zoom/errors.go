@@ -3,6 +3,7 @@ package zoom
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -176,8 +177,13 @@ func parseRetryAfter(v string, now time.Time) (time.Time, bool) {
 	if v == "" {
 		return time.Time{}, false
 	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-		return now.Add(time.Duration(s * float64(time.Second))), true
+	if s, err := strconv.ParseFloat(v, 64); err == nil || errors.Is(err, strconv.ErrRange) && math.IsInf(s, 1) {
+		if math.IsNaN(s) || s < 0 {
+			return time.Time{}, false
+		}
+		// Zoom's longest wait is a day's limit; a larger number (or +Inf)
+		// would overflow a Duration.
+		return now.Add(time.Duration(min(s, maxRetryAfter.Seconds()) * float64(time.Second))), true
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, true
@@ -187,6 +193,9 @@ func parseRetryAfter(v string, now time.Time) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// maxRetryAfter bounds a Retry-After given in seconds.
+const maxRetryAfter = 48 * time.Hour
 
 // nextUTCMidnight is when Zoom's daily limits reset.
 func nextUTCMidnight(now time.Time) time.Time {

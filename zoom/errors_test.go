@@ -21,6 +21,9 @@ func TestParseRetryAfter(t *testing.T) {
 		{"", time.Time{}, false},
 		{"soon", time.Time{}, false},
 		{"-4", time.Time{}, false},
+		{"NaN", time.Time{}, false},
+		{"Inf", now.Add(48 * time.Hour), true},
+		{"1e400", now.Add(48 * time.Hour), true},
 	}
 	for _, tt := range tests {
 		got, ok := parseRetryAfter(tt.in, now)
