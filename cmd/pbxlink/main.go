@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/pbxlink/pbxlink/internal/setting"
 )
 
 // command is one pbxlink sub-command. It parses its own args (flags and
@@ -51,6 +53,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
+		return 2
+	case errors.As(err, new(*setting.Error)):
+		fmt.Fprintf(stderr, "pbxlink %s: %v\n", args[0], err)
 		return 2
 	default:
 		fmt.Fprintf(stderr, "pbxlink %s: %v\n", args[0], err)

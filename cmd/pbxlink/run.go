@@ -37,13 +37,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	s.flags(fs)
 	fs.Usage = setting.Usage(fs, envPrefix, "Usage: pbxlink run [flags]\n\nThe worker: consumes PMS events from NATS JetStream and updates Zoom.")
 	if err := setting.Parse(fs, envPrefix, args, nil); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w", err)
+		return err
 	}
 	if err := s.validate(); err != nil {
-		return err
+		return &setting.Error{Msg: err.Error()}
 	}
 	level := new(slog.LevelVar)
 	if s.Debug {

@@ -85,18 +85,23 @@ func envPrefixed(flagName string) string {
 // one line naming the setting.
 func (s *runSettings) validate() error {
 	var errs []error
+	secretFrom := "zoom-client-secret"
 	if s.ClientSecretFile != "" {
+		secretFrom = "zoom-client-secret-file"
 		b, err := os.ReadFile(s.ClientSecretFile)
-		if err != nil {
-			errs = append(errs, problem("zoom-client-secret-file", "%v", err))
-		} else {
+		switch {
+		case err != nil:
+			errs = append(errs, problem(secretFrom, "%v", err))
+		case strings.TrimSpace(string(b)) == "":
+			errs = append(errs, problem(secretFrom, "%s is empty", s.ClientSecretFile))
+		default:
 			s.ClientSecret = strings.TrimSpace(string(b))
 		}
 	}
 	for _, req := range []struct{ flag, v string }{
-		{"zoom-account-id", s.AccountID}, {"zoom-client-id", s.ClientID}, {"zoom-client-secret", s.ClientSecret},
+		{"zoom-account-id", s.AccountID}, {"zoom-client-id", s.ClientID}, {secretFrom, s.ClientSecret},
 	} {
-		if req.v == "" {
+		if req.v == "" && (req.flag != "zoom-client-secret-file" || len(errs) == 0) {
 			errs = append(errs, problem(req.flag, "required: the Zoom Server-to-Server OAuth app's credentials"))
 		}
 	}

@@ -5,9 +5,12 @@
 package setting
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -26,12 +29,21 @@ func Parse(fs *flag.FlagSet, prefix string, args []string, getenv func(string) s
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	if err := fs.Parse(args); err != nil {
+	// The flag package would print its error and the whole usage; a bad
+	// setting gets one line instead, and --help the usage alone.
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
 		return err
+	}
+	if err != nil {
+		return &Error{Msg: oneFlagLine(prefix, err)}
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		if err != nil || given[f.Name] {
 			return
@@ -42,10 +54,33 @@ func Parse(fs *flag.FlagSet, prefix string, args []string, getenv func(string) s
 			return
 		}
 		if e := fs.Set(f.Name, v); e != nil {
-			err = fmt.Errorf("invalid value %q for %s (--%s): %v", v, name, f.Name, e)
+			err = &Error{Msg: fmt.Sprintf("%s (--%s): invalid value %q: %v", name, f.Name, v, e)}
 		}
 	})
 	return err
+}
+
+// Error is a bad setting, explained in one line that names the
+// environment variable and the flag.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+// flagError matches the flag package's messages that name a flag.
+var flagError = regexp.MustCompile(`^(?:invalid (?:boolean )?value "(.*)" for (?:flag )?-(\S+): (.*)|flag provided but not defined: -(\S+)|flag needs an argument: -(\S+))$`)
+
+// oneFlagLine rewrites a flag package error to name the variable too.
+func oneFlagLine(prefix string, err error) string {
+	m := flagError.FindStringSubmatch(err.Error())
+	switch {
+	case m == nil:
+		return err.Error()
+	case m[2] != "":
+		return fmt.Sprintf("%s (--%s): invalid value %q: %s", EnvName(prefix, m[2]), m[2], m[1], m[3])
+	case m[4] != "":
+		return fmt.Sprintf("unknown flag --%s (see --help)", m[4])
+	}
+	return fmt.Sprintf("%s (--%s): needs a value", EnvName(prefix, m[5]), m[5])
 }
 
 // Usage returns a FlagSet usage function that lists every flag with its
