@@ -125,7 +125,7 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := consumer.NewMetrics(reg)
 	topology := broker.Topology{Replicas: s.NATSReplicas}
-	zc, err := fleetZoomClient(ctx, st.js, s, topology, log.With("component", "zoom"), metrics.ObserveZoomCall)
+	zc, err := fleetZoomClient(ctx, st.js, s, topology, log.With("component", "zoom"), metrics.ObserveZoomCall, nil)
 	if err != nil {
 		return err
 	}
@@ -169,8 +169,9 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 // fleetZoomClient is a Zoom client whose rate limit and access token are
 // shared, through the fleet bucket, with every replica: the fleet stays
 // under the account's limit however many replicas run, and one token serves
-// them all.
-func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings, t broker.Topology, log *slog.Logger, onCall func(zoom.Call)) (*zoom.Client, error) {
+// them all. A non-nil limiter replaces the fleet's (the benchmark's
+// unlimited pipeline).
+func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings, t broker.Topology, log *slog.Logger, onCall func(zoom.Call), limiter zoom.Limiter) (*zoom.Client, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, broker.FleetBucketConfig(t))
 	if err != nil {
 		return nil, fmt.Errorf("NATS bucket %s: %w", broker.BucketFleet, err)
@@ -183,10 +184,13 @@ func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings,
 	if err != nil {
 		return nil, err
 	}
+	if limiter == nil {
+		limiter = fleet.NewLimiter(kv, zoom.LimiterConfig{Plan: plan, Limits: limits})
+	}
 	return zoom.New(zoom.Config{
 		URL: s.ZoomURL, AccountID: s.AccountID, ClientID: s.ClientID, ClientSecret: s.ClientSecret,
 		Plan: plan, ExactCategories: s.ExactCategories,
-		Limiter:     fleet.NewLimiter(kv, zoom.LimiterConfig{Plan: plan, Limits: limits}),
+		Limiter:     limiter,
 		TokenSource: tokens,
 		Logger:      log, OnCall: onCall,
 	})
