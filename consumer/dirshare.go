@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/broker"
 )
 
 // The fleet loads the directory from Zoom once per CacheRefresh, not once
@@ -112,6 +113,7 @@ func (w *Worker) importSnapshot(ctx context.Context) error {
 
 func (w *Worker) loadAndShare(ctx context.Context) error {
 	if err := w.dir.Load(ctx); err != nil {
+		w.releaseLease(context.WithoutCancel(ctx))
 		return err
 	}
 	w.log.Info("directory loaded from Zoom", "extensions", w.dir.Len())
@@ -143,7 +145,7 @@ func (w *Worker) takeLease(ctx context.Context) (bool, error) {
 		_, err = kv.Update(ctx, leaseKey, data, rev)
 	}
 	if err != nil {
-		if errors.Is(err, jetstream.ErrKeyExists) || isWrongLastSequence(err) {
+		if broker.IsConflict(err) {
 			return false, nil
 		}
 		return false, fmt.Errorf("directory lease: %w", err)
@@ -156,4 +158,19 @@ func (w *Worker) takeLease(ctx context.Context) (bool, error) {
 func replicaID() string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s/%d/%08x", host, os.Getpid(), rand.Uint32())
+}
+
+// releaseLease gives the lease up after a failed load, so that another
+// replica need not wait for it to run out.
+func (w *Worker) releaseLease(ctx context.Context) {
+	e, err := w.nats.Fleet.Get(ctx, leaseKey)
+	if err != nil {
+		return
+	}
+	var l lease
+	if json.Unmarshal(e.Value(), &l) != nil || l.Holder != w.id {
+		return
+	}
+	data, _ := json.Marshal(lease{Holder: w.id, Until: w.cfg.Now()})
+	_, _ = w.nats.Fleet.Update(ctx, leaseKey, data, e.Revision())
 }

@@ -33,16 +33,53 @@ type lane struct {
 // lanes schedules lanes onto a fixed number of runners.
 type lanes struct {
 	mu     sync.Mutex
-	cond   *sync.Cond
+	cond   *sync.Cond // a lane became ready, or the lanes closed
+	room   *sync.Cond // a job finished or parked: maybe room for more
 	byExt  map[string]*lane
 	ready  []*lane
 	closed bool
+	// unbounded lifts waitRoom's limit while stopping, so that the consume
+	// callback never blocks a stop.
+	unbounded bool
 }
 
 func newLanes() *lanes {
 	l := &lanes{byExt: map[string]*lane{}}
 	l.cond = sync.NewCond(&l.mu)
+	l.room = sync.NewCond(&l.mu)
 	return l
+}
+
+// waitRoom blocks while limit or more jobs could run (jobs of lanes that
+// are not parked). It bounds what one replica takes from the shared
+// consumer: a replica that crashes strands few events for the ack wait,
+// and the others get their share. Jobs waiting for an earlier event of
+// their extension do not count, so an earlier event still in the client's
+// buffer can always come in.
+func (l *lanes) waitRoom(limit int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for !l.closed && !l.unbounded && l.runnable() >= limit {
+		l.room.Wait()
+	}
+}
+
+// unbound lifts the limit of waitRoom for good.
+func (l *lanes) unbound() {
+	l.mu.Lock()
+	l.unbounded = true
+	l.room.Broadcast()
+	l.mu.Unlock()
+}
+
+func (l *lanes) runnable() int {
+	n := 0
+	for _, ln := range l.byExt {
+		if !ln.parked {
+			n += len(ln.jobs)
+		}
+	}
+	return n
 }
 
 // add queues a delivered job. A redelivery of a job already held replaces
@@ -107,6 +144,7 @@ func (l *lanes) done(ln *lane, j *job) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	ln.busy, ln.running = false, false
+	l.room.Broadcast()
 	if len(ln.jobs) > 0 && ln.jobs[0] == j {
 		ln.jobs = ln.jobs[1:]
 	} else if i := slices.Index(ln.jobs, j); i >= 0 {
@@ -126,6 +164,7 @@ func (l *lanes) park(ln *lane) {
 	defer l.mu.Unlock()
 	ln.busy, ln.running = false, false
 	ln.parked = true
+	l.room.Broadcast()
 }
 
 // wake looks at a parked lane again (its extension's state changed).
@@ -180,6 +219,7 @@ func (l *lanes) idle() []*job {
 	for _, ln := range l.byExt {
 		ln.busy = ln.running
 	}
+	l.room.Broadcast()
 	return out
 }
 
@@ -199,5 +239,6 @@ func (l *lanes) close() {
 	l.mu.Lock()
 	l.closed = true
 	l.cond.Broadcast()
+	l.room.Broadcast()
 	l.mu.Unlock()
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/schemas"
 )
 
@@ -83,16 +84,11 @@ func (s states) put(ctx context.Context, ext string, r record, rev uint64) error
 	} else {
 		_, err = s.kv.Update(ctx, stateKey(ext), b, rev)
 	}
-	if errors.Is(err, jetstream.ErrKeyExists) || isWrongLastSequence(err) {
+	if broker.IsConflict(err) {
 		return errConflict
 	}
 	if err != nil {
 		return fmt.Errorf("write state of %s: %w", ext, err)
 	}
 	return nil
-}
-
-func isWrongLastSequence(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }

@@ -68,7 +68,13 @@ func (w *Worker) Start(ctx context.Context) error {
 	if !w.started.CompareAndSwap(false, true) {
 		return errors.New("consumer: worker already started")
 	}
-	g, err := w.cfg.Zoom.Grants(ctx)
+	// Zoom and NATS may both be briefly unavailable while a fleet starts:
+	// retry what can succeed later, for up to a minute.
+	var g zoom.Grants
+	err := broker.Retry(ctx, time.Minute, isPermanent, func() (err error) {
+		g, err = w.cfg.Zoom.Grants(ctx)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -78,13 +84,19 @@ func (w *Worker) Start(ctx context.Context) error {
 			w.log.Warn("Zoom feature off: scopes missing", "feature", f, "missing", strings.Join(g.MissingFor(f), " "))
 		}
 	}
-	w.nats, err = broker.Provision(ctx, w.cfg.JetStream, w.cfg.Topology)
+	err = broker.Retry(ctx, time.Minute, nil, func() (err error) {
+		w.nats, err = broker.Provision(ctx, w.cfg.JetStream, w.cfg.Topology)
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	w.states = states{kv: w.nats.State}
 	w.dir = NewDirectory(w.cfg.Zoom, w.cfg.Target, g.Enabled[zoom.FeatureCommonAreas], w.cfg.Now)
-	if err := w.syncDirectory(ctx, startupReuse, 30*time.Second); err != nil {
+	err = broker.Retry(ctx, time.Minute, isPermanent, func() error {
+		return w.syncDirectory(ctx, startupReuse, 30*time.Second)
+	})
+	if err != nil {
 		return fmt.Errorf("load the extension directory: %w", err)
 	}
 	w.metrics.directory.Set(float64(w.dir.Len()))
@@ -135,6 +147,7 @@ func (w *Worker) Stop(ctx context.Context) error {
 	if !w.started.Load() || w.consume == nil {
 		return nil
 	}
+	w.lanes.unbound()
 	w.consume.Stop()
 	<-w.consume.Closed()
 	w.stopping.Store(true)
@@ -197,7 +210,12 @@ func (w *Worker) receive(msg jetstream.Msg) {
 		}
 	}
 	w.lanes.add(j)
+	w.lanes.waitRoom(w.maxRunnable())
 }
+
+// maxRunnable is how many events one replica holds ready to work on:
+// enough to keep every runner busy, few enough that a crash strands little.
+func (w *Worker) maxRunnable() int { return 4 * w.cfg.Concurrency }
 
 // runner works on ready lanes until the lanes close.
 func (w *Worker) runner() {
@@ -262,7 +280,7 @@ func (w *Worker) ackWait() time.Duration {
 	if d := w.cfg.Topology.AckWait; d > 0 {
 		return d
 	}
-	return 30 * time.Second
+	return broker.DefaultAckWait
 }
 
 func (w *Worker) refreshAckFloor(ctx context.Context) {
@@ -320,3 +338,6 @@ func (w *Worker) Ready(ctx context.Context) error {
 	}
 	return nil
 }
+
+// isPermanent: retrying will not help (bad credentials, missing scopes).
+func isPermanent(err error) bool { return errors.Is(err, zoom.ErrPermanent) }

@@ -172,7 +172,11 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 // them all. A non-nil limiter replaces the fleet's (the benchmark's
 // unlimited pipeline).
 func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings, t broker.Topology, log *slog.Logger, onCall func(zoom.Call), limiter zoom.Limiter) (*zoom.Client, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, broker.FleetBucketConfig(t))
+	var kv jetstream.KeyValue
+	err := broker.Retry(ctx, time.Minute, nil, func() (err error) {
+		kv, err = js.CreateOrUpdateKeyValue(ctx, broker.FleetBucketConfig(t))
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("NATS bucket %s: %w", broker.BucketFleet, err)
 	}

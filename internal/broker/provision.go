@@ -23,6 +23,10 @@ const (
 	ObjectDirectory = "pbxlink-directory"
 )
 
+// DefaultAckWait is the consumer's default ack wait: short, so that a
+// crashed replica's events come back soon.
+const DefaultAckWait = 15 * time.Second
+
 // Topology is what the worker needs in JetStream.
 type Topology struct {
 	// Replicas of every stream and bucket: 1 on a single server, 3 on a
@@ -30,8 +34,9 @@ type Topology struct {
 	Replicas int
 	// History is how long events are kept for replay. Default 30 days.
 	History time.Duration
-	// AckWait is the consumer's ack wait; workers report progress well
-	// within it while they work or wait. Default 30 s.
+	// AckWait is the consumer's ack wait; workers report progress every
+	// third of it while they work or wait, and a crashed worker's events are
+	// redelivered after it. Default DefaultAckWait.
 	AckWait time.Duration
 	// MaxAckPending bounds the events in flight across all replicas.
 	// Default 1000.
@@ -46,7 +51,7 @@ func (t Topology) withDefaults() Topology {
 		t.History = 30 * 24 * time.Hour
 	}
 	if t.AckWait <= 0 {
-		t.AckWait = 30 * time.Second
+		t.AckWait = DefaultAckWait
 	}
 	if t.MaxAckPending <= 0 {
 		t.MaxAckPending = 1000

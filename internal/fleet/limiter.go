@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/zoom"
 )
 
@@ -47,6 +48,14 @@ func (l *Limiter) turn(b zoom.Bucket) chan struct{} {
 	return t
 }
 
+// lead is how far ahead a call reserves its slot. The compare-and-swap
+// that takes a slot costs a NATS round trip whose length varies (a Raft
+// write on a cluster); a call that went the moment its write was confirmed
+// would go at a time the schedule never saw. Reserving the slot lead ahead
+// and then sleeping until it makes calls go when the schedule says, as long
+// as the write takes less than lead.
+const lead = 50 * time.Millisecond
+
 // Wait blocks until a call of bucket b may go out, or ctx ends. An error
 // from NATS is returned: without the shared schedule no call may go.
 func (l *Limiter) Wait(ctx context.Context, b zoom.Bucket) error {
@@ -56,27 +65,33 @@ func (l *Limiter) Wait(ctx context.Context, b zoom.Bucket) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	defer func() { <-turn }()
 	rule := l.cfg.Rule(b)
 	for {
-		var wait time.Time
+		var wait, slot time.Time
 		var granted bool
 		err := l.update(ctx, b, func(p *zoom.Pace, now time.Time) bool {
-			wait, granted = p.Take(rule, now)
+			slot = now.Add(lead)
+			wait, granted = p.Take(rule, slot)
 			return granted
 		})
 		if err != nil {
+			<-turn
 			return fmt.Errorf("fleet rate limit: %w", err)
 		}
 		if granted {
-			return nil
+			// The slot is ours: let the next waiter reserve the one after
+			// while this call waits for its time.
+			<-turn
+			return zoom.SleepUntil(ctx, slot, l.cfg.Now())
 		}
 		// Sleep at most a second: another replica's backoff may move the
 		// schedule, and is seen on the next read.
+		wait = wait.Add(-lead)
 		if wait.Sub(l.cfg.Now()) > time.Second {
 			wait = l.cfg.Now().Add(time.Second)
 		}
 		if err := zoom.SleepUntil(ctx, wait, l.cfg.Now()); err != nil {
+			<-turn
 			return err
 		}
 	}
@@ -126,20 +141,11 @@ func (l *Limiter) update(ctx context.Context, b zoom.Bucket, change func(*zoom.P
 		if err == nil {
 			return nil
 		}
-		if !isConflict(err) {
+		if !broker.IsConflict(err) {
 			return err
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
-}
-
-// isConflict: another writer changed the key since it was read.
-func isConflict(err error) bool {
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return true
-	}
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/zoom"
 )
 
@@ -143,7 +144,7 @@ func (s *TokenSource) Token(ctx context.Context) (*zoom.Token, error) {
 		}
 		marker := storedToken{MintingBy: s.cfg.Holder, MintingUntil: now.Add(s.cfg.MintTimeout)}
 		rev, err = s.put(ctx, marker, rev)
-		if isConflict(err) {
+		if broker.IsConflict(err) {
 			continue // another replica got there first
 		}
 		if err != nil {
@@ -166,7 +167,7 @@ func (s *TokenSource) mintAndShare(ctx context.Context, rev uint64) (*zoom.Token
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.put(ctx, storedToken{Sealed: sealed, Expiry: t.Expiry}, rev); err != nil && !isConflict(err) {
+	if _, err := s.put(ctx, storedToken{Sealed: sealed, Expiry: t.Expiry}, rev); err != nil && !broker.IsConflict(err) {
 		return nil, fmt.Errorf("fleet token: share: %w", err)
 	}
 	s.keep(t)
