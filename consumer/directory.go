@@ -221,15 +221,6 @@ func (d *Directory) lookup(ctx context.Context, x string) (Entry, error) {
 	return one[x], nil
 }
 
-// Remember records names Zoom now shows for an extension after a change.
-func (d *Directory) Remember(e Entry) {
-	d.mu.Lock()
-	if _, ok := d.entries[e.Extension]; ok {
-		d.entries[e.Extension] = e
-	}
-	d.mu.Unlock()
-}
-
 func ext(n int64) string { return strconv.FormatInt(n, 10) }
 
 func userEntry(pu zoom.PhoneUser, u zoom.User, at time.Time) Entry {

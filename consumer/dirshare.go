@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"os"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -151,13 +149,6 @@ func (w *Worker) takeLease(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("directory lease: %w", err)
 	}
 	return true, nil
-}
-
-// replicaID names this worker: host name, process id, and a random part
-// for several workers in one process.
-func replicaID() string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%s/%d/%08x", host, os.Getpid(), rand.Uint32())
 }
 
 // releaseLease gives the lease up after a failed load, so that another

@@ -181,7 +181,7 @@ func (p *publishFlags) publish(ctx context.Context, prod *producer.Producer, kin
 	if err != nil {
 		return nil, err
 	}
-	r, err := prod.Publish(ctx, p.ext, t, derefData(data), opts...)
+	r, err := prod.Publish(ctx, p.ext, t, data, opts...)
 	if r == nil {
 		return nil, err
 	}
@@ -239,21 +239,4 @@ func (p *publishFlags) opt(flagName, v string) *string {
 		return nil
 	}
 	return &v
-}
-
-// derefData passes the typed value, not a pointer, to the producer.
-func derefData(v any) any {
-	switch d := v.(type) {
-	case *schemas.CheckIn:
-		return *d
-	case *schemas.GuestChange:
-		return *d
-	case *schemas.CheckOut:
-		return *d
-	case *schemas.DND:
-		return *d
-	case *schemas.Extension:
-		return *d
-	}
-	return v
 }

@@ -184,7 +184,7 @@ func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings,
 	limits, _ := zoom.ParseLimits(s.ZoomLimits)
 	minter := zoom.NewS2S(zoom.S2SConfig{URL: s.ZoomURL, AccountID: s.AccountID, ClientID: s.ClientID,
 		ClientSecret: s.ClientSecret, HTTPClient: zoom.PacketLogging(nil, log, s.ClientSecret)})
-	tokens, err := fleet.NewTokenSource(kv, minter, fleet.TokenConfig{Secret: s.ClientSecret, Holder: fleetHolder()})
+	tokens, err := fleet.NewTokenSource(kv, minter, fleet.TokenConfig{Secret: s.ClientSecret, Holder: fleet.ReplicaID()})
 	if err != nil {
 		return nil, err
 	}
@@ -198,11 +198,6 @@ func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings,
 		TokenSource: tokens,
 		Logger:      log, OnCall: onCall,
 	})
-}
-
-func fleetHolder() string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
 
 // healthMux serves /livez, /readyz and /metrics.

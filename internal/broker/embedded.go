@@ -19,9 +19,6 @@ type EmbeddedConfig struct {
 	// StoreDir holds the JetStream file store; it survives restarts.
 	// Required: the server's own default (a shared temp dir) is never used.
 	StoreDir string
-	// SyncAlways makes the file store fsync every write instead of every
-	// two minutes, so acknowledged events survive a power cut.
-	SyncAlways bool
 	// Logger receives the server's log lines. Default: none.
 	Logger *slog.Logger
 }
@@ -54,9 +51,6 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 		StoreDir:   cfg.StoreDir,
 		NoSigs:     true,
 		NoLog:      cfg.Logger == nil,
-	}
-	if cfg.SyncAlways {
-		opts.SyncAlways = true
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
