@@ -124,7 +124,7 @@ func TestFleetCrashesAndNATSRestart(t *testing.T) {
 func TestFleetRateLimit(t *testing.T) {
 	seed := seedFor(t, 424242)
 	f := newFleet(t, fleetOptions{
-		seed: seed, replicas: 3, limit: 100, retries: 3, retryInterval: time.Second, concurrency: 8,
+		seed: seed, replicas: 3, limit: 100, budget: 97, retries: 3, retryInterval: time.Second, concurrency: 8,
 		timeout: 3 * time.Minute,
 	})
 	s := newScript(seed, scriptOptions{events: events(3000), rooms: rooms, firstExt: firstExt, balanced: true})

@@ -1,6 +1,7 @@
 package fleet_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,7 +56,10 @@ type fleetOptions struct {
 	// limit is the requests per second allowed for each API family, main
 	// and phone (the simulator's Light and Medium buckets of both; pbxlink
 	// charges every call at Medium).
-	limit         int
+	limit int
+	// budget is the share of limit given to the fleet, in percent
+	// (--zoom-limits); 0 means 95.
+	budget        int
 	retries       int
 	retryInterval time.Duration
 	concurrency   int
@@ -127,15 +131,17 @@ func newFleet(t *testing.T, o fleetOptions) *fleet {
 	var args []string
 	f.limits = map[zoom.Family]int{zoom.FamilyMain: o.limit, zoom.FamilyPhone: o.limit}
 	if build.hasLimits {
-		// The simulator's limit is the account's; the fleet is given 97% of
-		// it (--zoom-limits, the share an operator leaves when other apps use
+		// The simulator's limit is the account's; the fleet is given 95% of
+		// it by default (97% in the rate test, which needs the throughput
+		// and has no other faults) (--zoom-limits, the share an operator leaves when other apps use
 		// the account). The limiter's own 2% headroom covers the jitter
 		// between letting a call go and its arrival on a quiet host; here
 		// the simulator and three race-instrumented NATS servers share one
-		// test process on two cores with three workers, and arrival times
-		// jitter by tens of milliseconds. The checks below hold the fleet to
-		// the account's limit.
-		budget := o.limit * 97 / 100
+		// test process on two cores with three workers and, in CI, other
+		// packages' tests, and arrival times jitter by tens of milliseconds
+		// (at 97% one run in three saw 101 calls in a second). The checks
+		// below hold the fleet to the account's limit.
+		budget := o.limit * cmp.Or(o.budget, 95) / 100
 		args = append(args, "--zoom-plan", "business",
 			"--zoom-limits", fmt.Sprintf("main/Medium=%d,phone/Medium=%d", budget, budget))
 	} else {
