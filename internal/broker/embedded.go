@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -43,6 +44,9 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 	if port == 0 {
 		port = -1
 	}
+	if err := checkFree(host, port); err != nil {
+		return nil, err
+	}
 	opts := &server.Options{
 		ServerName: "pbxlink-embedded",
 		Host:       host,
@@ -65,6 +69,24 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 		return nil, fmt.Errorf("broker: embedded server on %s did not start within 10s", cfg.Listen)
 	}
 	return s, nil
+}
+
+// checkFree refuses a client address that another process holds: the
+// server would log the failure and never become ready, so the caller would
+// wait for the start-up timeout and learn nothing about the cause.
+func checkFree(host string, port int) error {
+	if port == -1 {
+		return nil
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	l, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("broker: embedded server: address %s already in use (another pbxlink or nats-server?): %w", addr, err)
+	}
+	if err != nil {
+		return fmt.Errorf("broker: embedded server: listen on %s: %w", addr, err)
+	}
+	return l.Close()
 }
 
 // slogAdapter writes nats-server's log through slog.
