@@ -246,17 +246,8 @@ func (a *applier) clearVoicemail(ctx context.Context, e Entry, explicit bool) er
 		}
 		return nil
 	}
-	vms, err := a.zoom.ListVoicemails(ctx, e.ID, time.Time{}, time.Time{})
-	if err != nil {
-		return err
-	}
-	for _, vm := range vms {
-		err := a.zoom.DeleteVoicemail(ctx, vm.ID)
-		if err != nil && !errors.Is(err, zoom.ErrNotFound) {
-			return err
-		}
-	}
-	return nil
+	_, err := deleteAllVoicemail(ctx, a.zoom, e.ID, a.now())
+	return err
 }
 
 // retryRateLimited runs call again after a rate-limit error whose wait is

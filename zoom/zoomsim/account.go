@@ -24,6 +24,8 @@ type account struct {
 	devices     []*Device
 	voicemails  []*Voicemail
 	calls       []*CallRecord
+	// vmTrash holds deleted voicemail under the soft-delete policy.
+	vmTrash voicemailTrash
 
 	userByID  map[string]*User
 	userByKey map[string]*User // lower-case email

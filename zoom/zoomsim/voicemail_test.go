@@ -3,6 +3,7 @@ package zoomsim_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -42,11 +43,11 @@ func TestVoicemails(t *testing.T) {
 	if l.TotalRecords != 4 || l.VoiceMails[0].CallerName != "Reception" || l.VoiceMails[0].DateTime != "2026-03-02T10:00:00Z" {
 		t.Fatalf("recent voicemails %+v", l)
 	}
-	want200(t, e.call("GET", path+"?from=2000-01-01&to=2026-03-02", nil), &l)
-	if l.TotalRecords != 5 || l.From != "2000-01-01" {
-		t.Fatalf("from far in the past: %d voicemails, from %s", l.TotalRecords, l.From)
+	want200(t, e.call("GET", path+"?from=2025-11-15&to=2025-12-15", nil), &l)
+	if l.TotalRecords != 1 || l.From != "2025-11-15" || l.To != "2025-12-15" {
+		t.Fatalf("a month three months back: %d voicemails, %s..%s", l.TotalRecords, l.From, l.To)
 	}
-	want200(t, e.call("GET", path+"?from=2000-01-01&to=2026-03-02&status=read", nil), &l)
+	want200(t, e.call("GET", path+"?from=2025-11-15&to=2025-12-15&status=read", nil), &l)
 	if l.TotalRecords != 1 || l.VoiceMails[0].CallerName != "Old" {
 		t.Fatalf("read voicemails %+v", l.VoiceMails)
 	}
@@ -183,4 +184,75 @@ func TestCallHistory(t *testing.T) {
 		t.Fatalf("call path %+v", one)
 	}
 	wantErr(t, e.call("GET", "/phone/call_history/ghost", nil), 404, 300)
+}
+
+// Zoom's range rules of the voicemail listing: a month at most, within the
+// last six months, to required with from; its error bodies.
+func TestVoicemailRangeRules(t *testing.T) {
+	clock := newFakeClock(fixedNow) // 2026-03-02
+	e := newEnv(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 1}, Now: clock.Now, Unlimited: true})
+	u, _ := e.sim.UserByExtension(1201)
+	path := "/phone/users/" + u.ID + "/voice_mails"
+	for _, ok := range []string{
+		"?from=2026-02-02&to=2026-03-02",                     // a month, up to today
+		"?from=2025-09-02&to=2025-10-02",                     // the oldest month reachable
+		"?from=2026-01-31&to=2026-02-28",                     // month ends
+		"?from=2026-02-01T00:00:00Z&to=2026-03-01T00:00:00Z", // date-times
+		"?to=2026-03-02",                                     // to alone: 30 days before it
+	} {
+		var l voicemailList
+		want200(t, e.call("GET", path+ok, nil), &l)
+	}
+	for bad, field := range map[string]string{
+		"?from=2026-02-01":               "to",   // to required with from
+		"?from=2026-01-01&to=2026-03-02": "to",   // two months
+		"?from=2025-09-01&to=2025-10-01": "from", // older than six months
+		"?from=2000-01-01&to=2000-01-31": "from",
+		"?to=2025-09-20":                 "to", // reaches back past six months
+		"?trash=maybe":                   "trash",
+	} {
+		z := wantErr(t, e.call("GET", path+bad, nil), 400, 300)
+		if z.Message != "Validation Failed." || len(z.Errors) != 1 || z.Errors[0].Field != field {
+			t.Errorf("%s: %+v, want Validation Failed naming %s", bad, z, field)
+		}
+	}
+}
+
+// With the soft-delete policy on, a deleted voicemail moves to the trash,
+// which trash=true lists, stays restorable for 30 days and cannot be deleted
+// through the API; with it off a delete is final.
+func TestVoicemailTrash(t *testing.T) {
+	clock := newFakeClock(fixedNow)
+	e := newEnv(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 1, VoicemailsPerRoom: 2}, Now: clock.Now, Unlimited: true})
+	u, _ := e.sim.UserByExtension(1201)
+	path := "/phone/users/" + u.ID + "/voice_mails"
+	vms := e.sim.Voicemails(u.ID)
+
+	want204(t, e.call("DELETE", "/phone/voice_mails/"+vms[0].ID, nil)) // policy off: gone
+	e.sim.SetVoicemailSoftDelete(true)
+	want204(t, e.call("DELETE", "/phone/voice_mails/"+vms[1].ID, nil)) // policy on: trashed
+
+	var l voicemailList
+	want200(t, e.call("GET", path, nil), &l)
+	if l.TotalRecords != 0 {
+		t.Fatalf("mailbox after deletes: %+v", l.VoiceMails)
+	}
+	want200(t, e.call("GET", path+"?trash=true", nil), &l)
+	if l.TotalRecords != 1 || l.VoiceMails[0].ID != vms[1].ID {
+		t.Fatalf("trash: %+v, want only the voicemail deleted under the policy", l.VoiceMails)
+	}
+	wantErr(t, e.call("DELETE", "/phone/voice_mails/"+vms[1].ID, nil), 404, 300)
+
+	if !e.sim.RestoreVoicemail(vms[1].ID) || len(e.sim.Voicemails(u.ID)) != 1 || len(e.sim.VoicemailTrash(u.ID)) != 0 {
+		t.Fatal("restore did not bring the voicemail back")
+	}
+	want204(t, e.call("DELETE", "/phone/voice_mails/"+vms[1].ID, nil))
+	clock.Advance(30*24*time.Hour - time.Minute)
+	if len(e.sim.VoicemailTrash(u.ID)) != 1 {
+		t.Fatal("trashed voicemail gone before 30 days")
+	}
+	clock.Advance(time.Minute)
+	if len(e.sim.VoicemailTrash(u.ID)) != 0 || e.sim.RestoreVoicemail(vms[1].ID) {
+		t.Fatal("trashed voicemail still there after 30 days")
+	}
 }

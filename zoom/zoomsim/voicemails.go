@@ -3,7 +3,6 @@ package zoomsim
 import (
 	"net/http"
 	"slices"
-	"time"
 )
 
 // Voicemail API: GET /phone/users/{userId}/voice_mails, GET and DELETE
@@ -65,13 +64,30 @@ func (s *Server) listVoicemails(c *call) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	r, err := firstPageRange(c, 30*24*time.Hour, errValidation)
+	trash := c.query.Get("trash")
+	if trash != "" && trash != "true" && trash != "false" {
+		return 0, nil, errValidation("trash")
+	}
+	r, err := firstPageRange(c, voicemailDefaultSpan, errValidation)
 	if err != nil {
 		return 0, nil, err
 	}
+	if c.query.Get("next_page_token") == "" {
+		if bad := voicemailRangeProblem(c.query, c.now); bad != "" {
+			return 0, nil, errValidation(bad)
+		}
+	}
+	// box finds a listed voicemail again for a later page: the mailbox's,
+	// or the trash's with trash=true.
+	box := func(id string) (*Voicemail, bool) { v, ok := a.vmByID[id]; return v, ok }
+	from := a.voicemails
+	if trash == "true" {
+		from = a.vmTrash.of(u.ID, c.now)
+		box = func(id string) (*Voicemail, bool) { v, ok := a.vmTrash.items[id]; return &v.Voicemail, ok }
+	}
 	st, err := s.pages.start(c.query, c.op, u.ID, c.now, func() pageState {
 		var vms []*Voicemail
-		for _, v := range a.voicemails {
+		for _, v := range from {
 			if v.OwnerID == u.ID && (status == "all" || v.Status == status) && r.contains(v.DateTime) {
 				vms = append(vms, v)
 			}
@@ -94,7 +110,7 @@ func (s *Server) listVoicemails(c *call) (int, any, *apiError) {
 		PageCount: pageCount(st.total, size), PageSize: size, TotalRecords: st.total, VoiceMails: []voicemailItem{},
 	}
 	for _, id := range ids {
-		if v, ok := a.vmByID[id]; ok {
+		if v, ok := box(id); ok {
 			out.VoiceMails = append(out.VoiceMails, a.voicemailItem(v))
 		}
 	}
@@ -122,8 +138,10 @@ func (s *Server) deleteVoicemail(c *call) (int, any, *apiError) {
 	a := s.acct
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if !a.deleteVoicemail(c.params["voicemailId"]) {
+	v, ok := a.vmByID[c.params["voicemailId"]]
+	if !ok || !a.deleteVoicemail(v.ID) {
 		return 0, nil, errVoicemailNotFound(404, c.params["voicemailId"])
 	}
+	a.vmTrash.put(*v, c.now)
 	return http.StatusNoContent, nil, nil
 }
