@@ -35,7 +35,7 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hc := PacketLogging(cfg.HTTPClient, cfg.Logger, cfg.ClientSecret)
+	hc := PacketLogging(pooled(cfg.HTTPClient, cfg.MaxIdleConnsPerHost), cfg.Logger, cfg.ClientSecret)
 	c := &Client{cfg: cfg, http: hc, presenceNext: map[string]time.Time{}}
 	c.tokens = cfg.TokenSource
 	if c.tokens == nil {
@@ -47,9 +47,34 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// pooled returns hc, or a copy whose transport keeps at least n idle
+// connections per host, so that n concurrent calls reuse their TLS
+// connections instead of handshaking again. A transport that is not an
+// *http.Transport is left alone.
+func pooled(hc *http.Client, n int) *http.Client {
+	tr, ok := hc.Transport.(*http.Transport)
+	switch {
+	case hc.Transport == nil:
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+	case !ok || tr.MaxIdleConnsPerHost >= n:
+		return hc
+	default:
+		tr = tr.Clone()
+	}
+	tr.MaxIdleConnsPerHost = n
+	if tr.MaxIdleConns != 0 && tr.MaxIdleConns < n {
+		tr.MaxIdleConns = n
+	}
+	out := *hc
+	out.Transport = tr
+	return &out
+}
+
 // PacketLogging returns a copy of hc that logs every request and response
 // to log at debug level, with the Authorization header, tokens and secret
-// masked. New uses it; give it to an S2S that mints for a fleet, so that
+// masked, and that follows no redirect (a redirect would re-send the bearer
+// token or guest names to wherever it points; the 3xx answer is returned
+// as is). New uses it; give it to an S2S that mints for a fleet, so that
 // token requests are logged the same way.
 func PacketLogging(hc *http.Client, log *slog.Logger, secret string) *http.Client {
 	if hc == nil {
@@ -60,9 +85,14 @@ func PacketLogging(hc *http.Client, log *slog.Logger, secret string) *http.Clien
 		base = http.DefaultTransport
 	}
 	out := *hc
-	out.Transport = &packetLogger{next: base, log: log, secret: secret}
+	out.Transport = &packetLogger{next: base, log: log, secret: secret, limit: maxBody}
+	out.CheckRedirect = refuseRedirect
 	return &out
 }
+
+// refuseRedirect makes an http.Client return a redirect answer instead of
+// following it.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // Grants obtains a token (minting one if needed) and reports what its scope
 // allows. The worker calls it at start-up; a ScopeError comes back when
@@ -87,13 +117,34 @@ func (c *Client) bucket(op Operation) Bucket {
 	return Bucket{op.Family, Medium}
 }
 
-// apiBase is the token's region, else the default API URL, plus /v2.
-func (c *Client) apiBase(t *Token) string {
+// apiBase is the token's region, else the default API URL, plus /v2. The
+// token's api_url must be https on a zoom.us host unless the Zoom URL was
+// overridden (a simulator, a test): the token goes wherever it says.
+func (c *Client) apiBase(t *Token) (string, error) {
 	base := c.cfg.DefaultAPIURL
-	if t.APIURL != "" && checkHTTPURL(t.APIURL) == nil {
+	if t.APIURL != "" {
+		if !c.trustedAPIURL(t.APIURL) {
+			return "", &APIURLError{URL: t.APIURL}
+		}
 		base = t.APIURL
 	}
-	return strings.TrimRight(base, "/") + "/v2"
+	return strings.TrimRight(base, "/") + "/v2", nil
+}
+
+// trustedAPIURL reports whether api_url may receive the token.
+func (c *Client) trustedAPIURL(s string) bool {
+	if checkHTTPURL(s) != nil {
+		return false
+	}
+	if strings.TrimRight(c.cfg.URL, "/") != DefaultURL {
+		return true
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.User != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	return host == "zoom.us" || strings.HasSuffix(host, ".zoom.us")
 }
 
 // request is one API call to make.
@@ -134,34 +185,64 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		if err != nil {
 			return err
 		}
+		base, err := c.apiBase(tok)
+		if err != nil {
+			return err
+		}
+		if SharesDailyCap(r.op.Category) {
+			if err := c.cfg.Limiter.Wait(ctx, DailyBucket(r.op.Family)); err != nil {
+				return err
+			}
+		}
 		if err := c.cfg.Limiter.Wait(ctx, c.bucket(r.op)); err != nil {
 			return err
 		}
-		status, err := c.send(ctx, r, tok, payload, out)
+		status, err := c.send(ctx, base, r, tok, payload, out)
 		var ae *APIError
-		if status == http.StatusUnauthorized && attempt == 0 && errors.As(err, &ae) {
-			c.tokens.Invalidate(tok)
+		if attempt == 0 && errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Code == CodeInvalidToken) {
+			// Code 124 at any status (401 "Invalid access token.", 400
+			// "Access token is expired.") is about the token: drop it and
+			// try once more with a new one.
+			if ierr := c.tokens.Invalidate(ctx, tok); ierr != nil {
+				return fmt.Errorf("zoom %s: drop the refused token: %w", r.op.ID, ierr)
+			}
 			continue
 		}
-		if status == http.StatusTooManyRequests && r.op != OpSetPresence && errors.As(err, &ae) {
-			// The account's limit is shared with other apps: hold the whole
-			// bucket until Zoom's time. A presence 429 is more likely the
-			// per-user rule, which must not stall every other user.
-			c.cfg.Limiter.Backoff(c.bucket(r.op), ae.RetryAt)
+		if status == http.StatusTooManyRequests && errors.As(err, &ae) {
+			if berr := c.backoff(ctx, r.op, ae); berr != nil {
+				return fmt.Errorf("%w (pause not recorded: %v)", err, berr)
+			}
 		}
 		return err
 	}
 }
 
+// backoff holds the bucket that Zoom's 429 speaks of until its time. A
+// daily limit holds the family's daily bucket of Heavy and
+// Resource-intensive calls, never the Medium budget that every call is
+// charged to, so Light and Medium work goes on. A presence 429 that is not
+// the account's per-second or daily limit is the per-user rule, which must
+// not stall every other user.
+func (c *Client) backoff(ctx context.Context, op Operation, ae *APIError) error {
+	b := c.bucket(op)
+	switch {
+	case ae.Daily && SharesDailyCap(op.Category):
+		b = DailyBucket(op.Family)
+	case op == OpSetPresence && !strings.Contains(strings.ToLower(ae.Message), "rate limit"):
+		return nil
+	}
+	return c.cfg.Limiter.Backoff(ctx, b, ae.RetryAt)
+}
+
 // send performs the HTTP exchange and reports the status (0 if none).
-func (c *Client) send(ctx context.Context, r request, tok *Token, payload []byte, out any) (status int, err error) {
+func (c *Client) send(ctx context.Context, base string, r request, tok *Token, payload []byte, out any) (status int, err error) {
 	start := c.cfg.Now()
 	defer func() {
 		if c.cfg.OnCall != nil {
 			c.cfg.OnCall(Call{Op: r.op, Status: status, Duration: c.cfg.Now().Sub(start), Err: err})
 		}
 	}()
-	u := c.apiBase(tok) + r.path()
+	u := base + r.path()
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
@@ -224,26 +305,30 @@ func (c *Client) apiError(op Operation, resp *http.Response, data []byte) error 
 	} else if len(data) > 0 {
 		e.Message = strings.TrimSpace(string(data[:min(len(data), 200)]))
 	}
-	now := c.cfg.Now()
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		e.Daily = strings.EqualFold(resp.Header.Get("X-RateLimit-Type"), "Daily-limit") ||
-			strings.Contains(strings.ToLower(e.Message), "daily")
-		at, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now)
-		switch {
-		case ok:
-			e.RetryAt = at
-		case e.Daily:
-			e.RetryAt = nextUTCMidnight(now)
-		default:
-			e.RetryAt = now.Add(c.cfg.DefaultRetryAfter)
-		}
-		if !e.RetryAt.After(now) {
-			e.RetryAt = now.Add(c.cfg.DefaultRetryAfter)
-		}
-	case op == OpSetPresence && e.Code == 5301:
-		// Zoom refuses a presence change within a minute of the last one.
-		e.RetryAt = now.Add(c.cfg.PresenceInterval)
+	if resp.StatusCode/100 == 3 && e.Message == "" {
+		e.Message = "Zoom answered with a redirect, which pbxlink does not follow"
 	}
+	if resp.StatusCode != http.StatusTooManyRequests {
+		return e
+	}
+	now := c.cfg.Now()
+	e.Daily = strings.EqualFold(resp.Header.Get("X-RateLimit-Type"), "Daily-limit") ||
+		strings.Contains(strings.ToLower(e.Message), "daily")
+	at, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	switch {
+	case ok:
+	case e.Daily:
+		at = nextUTCMidnight(now)
+	case op == OpSetPresence:
+		// Zoom's per-user rule: one change a minute. Its 429 often
+		// comes without Retry-After.
+		at = now.Add(c.cfg.PresenceInterval)
+	default:
+		at = now.Add(c.cfg.DefaultRetryAfter)
+	}
+	if !at.After(now) {
+		at = now.Add(c.cfg.DefaultRetryAfter)
+	}
+	e.RetryAt = capRetryAt(at, e.Daily, now)
 	return e
 }

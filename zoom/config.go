@@ -12,7 +12,8 @@ import (
 
 // Config configures a Client. Zero values take the documented defaults.
 type Config struct {
-	// URL is Zoom's OAuth host. Default "https://zoom.us".
+	// URL is Zoom's OAuth host. Default DefaultURL. While it is the
+	// default, the token's api_url must be https on a zoom.us host.
 	URL string
 	// AccountID, ClientID and ClientSecret identify the Server-to-Server
 	// OAuth app. Required unless TokenSource is set.
@@ -34,7 +35,12 @@ type Config struct {
 	TokenSource TokenSource
 
 	// HTTPClient sends the requests. Default a client with a 30 s timeout.
+	// Redirects are never followed.
 	HTTPClient *http.Client
+	// MaxIdleConnsPerHost is the least number of idle connections to Zoom
+	// the transport keeps: at least the number of concurrent calls, so that
+	// calls do not handshake TLS again. Default 32.
+	MaxIdleConnsPerHost int
 	// Logger receives packet logs at debug level, and nothing else. Put a
 	// slog.LevelVar behind its handler to switch packet logging at run
 	// time. Default: discard.
@@ -45,12 +51,15 @@ type Config struct {
 	// DefaultRetryAfter is the wait after a 429 that names no time.
 	// Default one second (Zoom's per-second window).
 	DefaultRetryAfter time.Duration
-	// PresenceInterval is Zoom's per-user limit on presence changes.
-	// Default one minute.
+	// PresenceInterval is Zoom's per-user limit on presence changes, and
+	// the wait after a presence 429 that names no time. Default one minute.
 	PresenceInterval time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 }
+
+// DefaultURL is Zoom's OAuth host.
+const DefaultURL = "https://zoom.us"
 
 // Call describes one finished API call, for the OnCall hook.
 type Call struct {
@@ -63,7 +72,10 @@ type Call struct {
 // WithDefaults returns a copy of c with every unset field at its default.
 func (c Config) WithDefaults() Config {
 	if c.URL == "" {
-		c.URL = "https://zoom.us"
+		c.URL = DefaultURL
+	}
+	if c.MaxIdleConnsPerHost <= 0 {
+		c.MaxIdleConnsPerHost = 32
 	}
 	if c.DefaultAPIURL == "" {
 		c.DefaultAPIURL = "https://api.zoom.us"

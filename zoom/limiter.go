@@ -12,10 +12,15 @@ import (
 // without the client changing.
 type Limiter interface {
 	// Wait blocks until one call may be charged to bucket b, or ctx ends.
+	// Pacing waits are slept through; a pause (Backoff) that ends more than
+	// the limiter's MaxWait from now is not: Wait returns a *PausedError at
+	// once (it matches ErrRateLimited; RetryAt gives its end).
 	Wait(ctx context.Context, b Bucket) error
 	// Backoff records that Zoom refused calls of bucket b until the given
-	// time: no call of b should be let through before it.
-	Backoff(b Bucket, until time.Time)
+	// time: no call of b should be let through before it. The pause is
+	// capped at PauseLimit. An error means the pause could not be recorded
+	// (a shared limiter's store failed).
+	Backoff(ctx context.Context, b Bucket, until time.Time) error
 }
 
 // LocalLimiter keeps every bucket under its limit in one process, with the
@@ -62,9 +67,9 @@ func (l *LocalLimiter) Wait(ctx context.Context, b Bucket) error {
 	}
 	defer func() { <-p.turn }()
 	for {
-		at, ok := l.take(b, p)
-		if ok {
-			return nil
+		at, ok, err := l.take(b, p)
+		if ok || err != nil {
+			return err
 		}
 		if err := SleepUntil(ctx, at, l.cfg.Now()); err != nil {
 			return err
@@ -72,18 +77,30 @@ func (l *LocalLimiter) Wait(ctx context.Context, b Bucket) error {
 	}
 }
 
-func (l *LocalLimiter) take(b Bucket, p *localPace) (time.Time, bool) {
+// take lets a call go now, or says when to look again, or returns a
+// *PausedError for a pause beyond MaxWait.
+func (l *LocalLimiter) take(b Bucket, p *localPace) (time.Time, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return p.pace.Take(l.cfg.Rule(b), l.cfg.Now())
+	now := l.cfg.Now()
+	if err := p.pace.PausedBeyond(b, now, l.cfg.MaxWait); err != nil {
+		return time.Time{}, false, err
+	}
+	at, ok := p.pace.Take(l.cfg.Rule(b), now)
+	return at, ok, nil
 }
 
-// Backoff holds the bucket until until.
-func (l *LocalLimiter) Backoff(b Bucket, until time.Time) {
+// Backoff holds the bucket until until, at most until PauseLimit.
+func (l *LocalLimiter) Backoff(_ context.Context, b Bucket, until time.Time) error {
 	p := l.bucket(b)
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.cfg.Now()
+	if limit := PauseLimit(b, now); until.After(limit) {
+		until = limit
+	}
 	p.pace.Hold(until)
-	l.mu.Unlock()
+	return nil
 }
 
 // SleepUntil waits until at (as seen from now), or until ctx ends.
@@ -109,4 +126,4 @@ type Unlimited struct{}
 func (Unlimited) Wait(ctx context.Context, _ Bucket) error { return ctx.Err() }
 
 // Backoff does nothing.
-func (Unlimited) Backoff(Bucket, time.Time) {}
+func (Unlimited) Backoff(context.Context, Bucket, time.Time) error { return nil }

@@ -2,6 +2,7 @@ package zoom
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestLocalLimiterSchedule(t *testing.T) {
 	l := NewLocalLimiter(LimiterConfig{Plan: PlanPro, Now: now})
 	b := Bucket{FamilyPhone, Medium} // 10/s on pro
 	iv := l.Interval(b)
-	immediate := func() bool { _, ok := l.take(b, l.bucket(b)); return ok }
+	immediate := func() bool { _, ok, err := l.take(b, l.bucket(b)); return ok && err == nil }
 	// From idle, the catch-up allowance lets a few calls go together.
 	n := 0
 	for immediate() {
@@ -75,13 +76,14 @@ func TestLocalLimiterSchedule(t *testing.T) {
 	if rate := float64(sentInWindow) / (200 * (iv / 3)).Seconds(); rate > 10 {
 		t.Fatalf("sustained rate %.2f/s above 10/s", rate)
 	}
-	l.Backoff(b, now().Add(time.Hour))
-	l.Backoff(b, now().Add(time.Minute)) // an earlier time never shortens a backoff
-	advance(30 * time.Minute)
+	bg := context.Background()
+	l.Backoff(bg, b, now().Add(50*time.Second))
+	l.Backoff(bg, b, now().Add(10*time.Second)) // an earlier time never shortens a backoff
+	advance(30 * time.Second)
 	if immediate() {
 		t.Fatal("call during a backoff went out")
 	}
-	advance(31 * time.Minute)
+	advance(21 * time.Second)
 	if !immediate() {
 		t.Fatal("call after the backoff must go")
 	}
@@ -102,7 +104,7 @@ func TestLocalLimiterWindow(t *testing.T) {
 		clock = clock.Add(step * time.Duration(1+i%37)) // uneven steps, stalls included
 		mu.Unlock()
 		for {
-			if _, ok := l.take(b, l.bucket(b)); !ok {
+			if _, ok, _ := l.take(b, l.bucket(b)); !ok {
 				break
 			}
 			sent = append(sent, now())
@@ -122,7 +124,7 @@ func TestLocalLimiterWindow(t *testing.T) {
 func TestLocalLimiterWaitHonoursContext(t *testing.T) {
 	l := NewLocalLimiter(LimiterConfig{})
 	b := Bucket{FamilyMain, Medium}
-	l.Backoff(b, time.Now().Add(time.Hour))
+	l.Backoff(context.Background(), b, time.Now().Add(3*time.Second)) // within MaxWait: Wait sleeps
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	if err := l.Wait(ctx, b); err != context.DeadlineExceeded {
@@ -152,5 +154,69 @@ func TestParseLimits(t *testing.T) {
 		if _, err := ParseLimits(bad); err == nil {
 			t.Errorf("ParseLimits(%q) accepted", bad)
 		}
+	}
+}
+
+// TestLocalLimiterPauseBeyondMaxWait: Wait does not sleep through an
+// account-wide pause; it says at once until when the bucket is paused.
+func TestLocalLimiterPauseBeyondMaxWait(t *testing.T) {
+	l := NewLocalLimiter(LimiterConfig{MaxWait: time.Second})
+	b := Bucket{FamilyMain, Medium}
+	until := time.Now().Add(30 * time.Second)
+	if err := l.Backoff(context.Background(), b, until); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err := l.Wait(context.Background(), b)
+	if took := time.Since(start); took > 100*time.Millisecond {
+		t.Errorf("Wait slept %v through a pause", took)
+	}
+	var pe *PausedError
+	if !errors.As(err, &pe) || pe.Bucket != b || !pe.Until.Equal(until) || !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("Wait = %v, want a PausedError of %v until %v", err, b, until)
+	}
+	if at, ok := RetryAt(err); !ok || !at.Equal(until) {
+		t.Errorf("RetryAt = %v, %v; want %v", at, ok, until)
+	}
+	// Another bucket is not paused.
+	if err := l.Wait(context.Background(), Bucket{FamilyPhone, Medium}); err != nil {
+		t.Errorf("other bucket: %v", err)
+	}
+	if got := (LimiterConfig{}).WithDefaults().MaxWait; got != 5*time.Second {
+		t.Errorf("default MaxWait %v, want 5s", got)
+	}
+}
+
+// TestLocalLimiterCapsPauses: a Retry-After of year 9999 pauses a
+// per-second bucket at most a minute and the daily bucket at most until
+// the next 00:00 UTC plus the margin.
+func TestLocalLimiterCapsPauses(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	l := NewLocalLimiter(LimiterConfig{Now: func() time.Time { return now }})
+	forever := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	for b, want := range map[Bucket]time.Time{
+		{FamilyMain, Medium}:     now.Add(time.Minute),
+		DailyBucket(FamilyPhone): time.Date(2026, 11, 24, 0, 5, 0, 0, time.UTC),
+	} {
+		l.Backoff(context.Background(), b, forever)
+		at, _ := RetryAt(l.Wait(context.Background(), b))
+		if !at.Equal(want) {
+			t.Errorf("%v paused until %v, want %v", b, at, want)
+		}
+	}
+}
+
+// TestDailyBucketIsNotPaced: the daily bucket only holds calls while
+// paused; it never spaces them.
+func TestDailyBucketIsNotPaced(t *testing.T) {
+	l := NewLocalLimiter(LimiterConfig{})
+	start := time.Now()
+	for range 1000 {
+		if err := l.Wait(context.Background(), DailyBucket(FamilyMain)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("1000 waits on the daily bucket took %v", took)
 	}
 }

@@ -14,6 +14,11 @@ type LimiterConfig struct {
 	// between here and Zoom never puts Count+1 calls into one of Zoom's
 	// one-second windows. Default 0.02 (calls go out at 98% of the limit).
 	Headroom float64
+	// MaxWait is the longest Wait sleeps for a bucket that Zoom paused
+	// (Backoff): a pause that ends later makes Wait return a *PausedError at
+	// once, so that no caller holds a worker slot through an account-wide
+	// pause. Ordinary pacing is not affected. Default 5 s.
+	MaxWait time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 }
@@ -25,6 +30,9 @@ func (c LimiterConfig) WithDefaults() LimiterConfig {
 	}
 	if c.Headroom <= 0 || c.Headroom >= 1 {
 		c.Headroom = 0.02
+	}
+	if c.MaxWait <= 0 {
+		c.MaxWait = 5 * time.Second
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -54,8 +62,12 @@ type Rule struct {
 	Interval time.Duration
 }
 
-// Rule returns the rule of a bucket.
+// Rule returns the rule of a bucket. A daily bucket (category Daily) has
+// the zero Rule: it is never paced, only paused.
 func (c LimiterConfig) Rule(b Bucket) Rule {
+	if b.Category == Daily {
+		return Rule{}
+	}
 	c = c.WithDefaults()
 	lim := c.Limit(b)
 	w := time.Duration(float64(lim.Per) / (1 - c.Headroom))
@@ -85,8 +97,15 @@ type Pace struct {
 }
 
 // Take lets a call go at now when both rules allow it, recording it in p;
-// otherwise it returns the time to look again.
+// otherwise it returns the time to look again. The zero Rule paces nothing:
+// only a pause holds the call, and nothing is recorded.
 func (p *Pace) Take(r Rule, now time.Time) (time.Time, bool) {
+	if r.Count <= 0 {
+		if now.Before(p.Paused) {
+			return p.Paused, false
+		}
+		return now, true
+	}
 	at := p.TAT.Add(-catchUp * r.Interval)
 	if at.Before(p.Paused) {
 		at = p.Paused
@@ -119,4 +138,23 @@ func (p *Pace) Hold(until time.Time) {
 	if p.Paused.Before(until) {
 		p.Paused = until
 	}
+}
+
+// Heal caps a pause that lasts beyond PauseLimit(b, now), as a bad
+// Retry-After stored by an older version would, and reports whether it did.
+func (p *Pace) Heal(b Bucket, now time.Time) bool {
+	if limit := PauseLimit(b, now); p.Paused.After(limit) {
+		p.Paused = limit
+		return true
+	}
+	return false
+}
+
+// PausedBeyond returns a *PausedError when the bucket is paused until later
+// than maxWait from now, else nil.
+func (p *Pace) PausedBeyond(b Bucket, now time.Time, maxWait time.Duration) error {
+	if p.Paused.Sub(now) > maxWait {
+		return &PausedError{Bucket: b, Until: p.Paused}
+	}
+	return nil
 }

@@ -53,7 +53,21 @@ const (
 	Heavy Category = "Heavy"
 	// ResourceIntensive operations are limited per minute.
 	ResourceIntensive Category = "Resource-intensive"
+	// Daily is not a Zoom label but the daily cap that Heavy and
+	// Resource-intensive calls of one family share (Zoom's rate-limit page).
+	// Bucket{family, Daily} is never paced; a daily 429 pauses it until
+	// 00:00 UTC, and only Heavy and Resource-intensive calls wait for it, so
+	// that Light and Medium calls go on.
+	Daily Category = "Daily"
 )
+
+// DailyBucket is the daily cap that Heavy and Resource-intensive calls of
+// family f share.
+func DailyBucket(f Family) Bucket { return Bucket{f, Daily} }
+
+// SharesDailyCap reports whether calls of category c count toward their
+// family's daily cap.
+func SharesDailyCap(c Category) bool { return c == Heavy || c == ResourceIntensive }
 
 // Bucket is one rate-limit bucket of an account: a category of a family.
 type Bucket struct {

@@ -26,11 +26,14 @@ type Token struct {
 }
 
 // TokenSource hands out access tokens. The client calls Invalidate when Zoom
-// refuses a token (401, code 124), so that the next Token mints a new one.
-// A fleet can share one token through its own TokenSource.
+// refuses a token (code 124 at any status, or 401), so that the next Token
+// mints a new one. A fleet can share one token through its own TokenSource.
 type TokenSource interface {
 	Token(ctx context.Context) (*Token, error)
-	Invalidate(t *Token)
+	// Invalidate drops t if it is still the current token. An error means
+	// a shared store could not be updated; the next Token may then return
+	// t again.
+	Invalidate(ctx context.Context, t *Token) error
 }
 
 // S2SConfig configures Server-to-Server OAuth.
@@ -118,12 +121,13 @@ func (s *S2S) cached() *Token {
 }
 
 // Invalidate drops t if it is still the cached token.
-func (s *S2S) Invalidate(t *Token) {
+func (s *S2S) Invalidate(_ context.Context, t *Token) error {
 	s.mu.Lock()
 	if s.tok != nil && t != nil && s.tok.AccessToken == t.AccessToken {
 		s.tok = nil
 	}
 	s.mu.Unlock()
+	return nil
 }
 
 // Mint asks Zoom for a new token, bypassing the cache: for a fleet that

@@ -165,13 +165,13 @@ func TestBadCredentials(t *testing.T) {
 		b := setup(t, cfg, func(c *zoom.Config) { c.ClientSecret = "wrong" })
 		_, err := b.client.ListUsers(ctx(t))
 		var ae *zoom.AuthError
-		if !errors.As(err, &ae) || !errors.Is(err, zoom.ErrPermanent) || ae.Kind != "invalid_client" || ae.Reason == "" {
+		if !errors.As(err, &ae) || !errors.Is(err, zoom.ErrAccount) || errors.Is(err, zoom.ErrPermanent) || errors.Is(err, zoom.ErrRetryable) || ae.Kind != "invalid_client" || ae.Reason == "" {
 			t.Fatalf("status %d: %#v", status, err)
 		}
 	}
 	b := setup(t, hotel(1, zoomsim.TargetUsers), func(c *zoom.Config) { c.AccountID = "other" })
 	_, err := b.client.ListUsers(ctx(t))
-	if !errors.Is(err, zoom.ErrPermanent) || !containsAll(err.Error(), "invalid_request", "Account does not exist") {
+	if !errors.Is(err, zoom.ErrAccount) || errors.Is(err, zoom.ErrNotFound) || !containsAll(err.Error(), "invalid_request", "Account does not exist") {
 		t.Fatalf("unknown account: %v", err)
 	}
 }

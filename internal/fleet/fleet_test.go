@@ -143,7 +143,9 @@ func TestFleetBackoff(t *testing.T) {
 		t.Fatal(err)
 	}
 	until := time.Now().Add(400 * time.Millisecond)
-	one.Backoff(b, until)
+	if err := one.Backoff(ctx, b, until); err != nil {
+		t.Fatal(err)
+	}
 	if err := other.Wait(ctx, b); err != nil {
 		t.Fatal(err)
 	}

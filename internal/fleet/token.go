@@ -2,11 +2,6 @@ package fleet
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/seal"
 	"github.com/pbxlink/pbxlink/zoom"
 )
 
@@ -53,7 +49,7 @@ type TokenSource struct {
 	kv   jetstream.KeyValue
 	mint Minter
 	cfg  TokenConfig
-	aead cipher.AEAD
+	box  *seal.Box
 
 	mu  sync.Mutex
 	tok *zoom.Token // this process's copy
@@ -91,19 +87,11 @@ func NewTokenSource(kv jetstream.KeyValue, mint Minter, cfg TokenConfig) (*Token
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	key, err := hkdf.Key(sha256.New, []byte(cfg.Secret), []byte("pbxlink fleet token"), "aes-256-gcm", 32)
+	box, err := seal.New(cfg.Secret, "pbxlink fleet token")
 	if err != nil {
 		return nil, err
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &TokenSource{kv: kv, mint: mint, cfg: cfg, aead: aead}, nil
+	return &TokenSource{kv: kv, mint: mint, cfg: cfg, box: box}, nil
 }
 
 func (s *TokenSource) fresh(t *zoom.Token) bool {
@@ -177,26 +165,32 @@ func (s *TokenSource) mintAndShare(ctx context.Context, rev uint64) (*zoom.Token
 // Invalidate drops t, here and, if it is still the fleet's token, in the
 // bucket, so that the next Token mints a new one. A replica whose token was
 // replaced by another's simply picks up the new one.
-func (s *TokenSource) Invalidate(t *zoom.Token) {
+// An error means the bucket could not be read or written; a conflict (another
+// replica replaced the token meanwhile) is not one.
+func (s *TokenSource) Invalidate(ctx context.Context, t *zoom.Token) error {
 	if t == nil {
-		return
+		return nil
 	}
 	s.mu.Lock()
 	if s.tok != nil && s.tok.AccessToken == t.AccessToken {
 		s.tok = nil
 	}
 	s.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	e, err := s.kv.Get(ctx, tokenKey)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
 	if err != nil {
-		return
+		return fmt.Errorf("fleet token: invalidate: %w", err)
 	}
 	var st storedToken
 	_ = json.Unmarshal(e.Value(), &st)
 	if cur, ok := s.open(st); ok && cur.AccessToken == t.AccessToken {
-		_, _ = s.put(ctx, storedToken{}, e.Revision())
+		if _, err := s.put(ctx, storedToken{}, e.Revision()); err != nil && !broker.IsConflict(err) {
+			return fmt.Errorf("fleet token: invalidate: %w", err)
+		}
 	}
+	return nil
 }
 
 func (s *TokenSource) keep(t *zoom.Token) {
@@ -215,21 +209,13 @@ func (s *TokenSource) put(ctx context.Context, st storedToken, rev uint64) (uint
 
 func (s *TokenSource) seal(t *zoom.Token) ([]byte, error) {
 	plain, _ := json.Marshal(tokenJSON{AccessToken: t.AccessToken, Expiry: t.Expiry, APIURL: t.APIURL, Scope: t.Scope})
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return s.aead.Seal(nonce, nonce, plain, []byte(tokenKey)), nil
+	return s.box.Seal(plain, []byte(tokenKey))
 }
 
 // open unseals a stored token; false when there is none or it was sealed
 // with another secret (a rotated client secret: mint anew).
 func (s *TokenSource) open(st storedToken) (*zoom.Token, bool) {
-	n := s.aead.NonceSize()
-	if len(st.Sealed) < n {
-		return nil, false
-	}
-	plain, err := s.aead.Open(nil, st.Sealed[:n], st.Sealed[n:], []byte(tokenKey))
+	plain, err := s.box.Open(st.Sealed, []byte(tokenKey))
 	if err != nil {
 		return nil, false
 	}
