@@ -1,13 +1,16 @@
 // Package fleet_test proves the contract's guarantees for a fleet: three
 // `pbxlink run` processes sharing one durable consumer on a three-node NATS
 // cluster and one Zoom account (the simulator), under SIGKILLs, a NATS node
-// restart, a flaky Zoom and strict token rules. The NATS cluster and the
-// simulator run in the test process; the replicas are OS processes of a
+// restart, a flaky Zoom and strict token rules. The simulator runs in the
+// test process; the NATS servers are nats-server processes (found on PATH:
+// without one the suite is skipped) and the replicas are OS processes of a
 // binary built once from ../.. (without -race: the race detector only
-// matters for the test process).
+// matters for the test process, and its cost must not slow NATS or the
+// workers down).
 //
 // The suite runs for minutes and is skipped under -short:
 //
+//	go install github.com/nats-io/nats-server/v2@v2.15.2
 //	go test -race -count=1 -v -timeout 20m ./test/fleet/
 //
 // Flags (after the package): -fleet.seed=N replays a run (each test logs

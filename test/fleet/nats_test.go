@@ -1,38 +1,62 @@
 package fleet_test
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// natsNode is one server of the test cluster. Its ports and store survive
-// a restart.
+// natsVersion is the nats-server the suite is meant to run against: the
+// one go.mod requires, which .ci/run installs.
+const natsVersion = "v2.15.2"
+
+// natsNode is one server of the test cluster: a nats-server OS process.
+// Its ports, configuration and store survive a restart.
 type natsNode struct {
 	name              string
 	port, clusterPort int
+	confPath          string
 	storeDir, logPath string
 
-	mu  sync.Mutex
-	srv *server.Server
-	log *os.File
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the current process has exited
 }
 
-// natsCluster is a three-node JetStream cluster in the test process, on
-// loopback ports.
+// natsCluster is a three-node JetStream cluster of nats-server processes on
+// loopback ports. The servers run outside the test process so that the
+// race detector's cost in the test process (the simulator, the test's own
+// clients) does not slow NATS down, as it would not in production.
 type natsCluster struct {
 	t     *testing.T
+	bin   string
 	nodes []*natsNode
+}
+
+// natsServerBinary returns the nats-server on PATH, and skips the test
+// when there is none.
+func natsServerBinary(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("nats-server")
+	if err != nil {
+		t.Skipf("fleet suite: no nats-server on PATH (%v); install it with "+
+			"`go install github.com/nats-io/nats-server/v2@%s` and put $(go env GOPATH)/bin on PATH, as .ci/run does",
+			err, natsVersion)
+	}
+	return bin
 }
 
 // freePorts reserves n distinct free loopback ports (closed again before
@@ -55,18 +79,26 @@ func freePorts(t *testing.T, n int) []int {
 	return ports
 }
 
-// startCluster starts three JetStream servers routed to each other and
-// waits until they accept connections and JetStream has a meta leader.
+// startCluster starts size JetStream servers routed to each other and
+// waits until each accepts connections.
 func startCluster(t *testing.T, size int) *natsCluster {
 	t.Helper()
+	c := &natsCluster{t: t, bin: natsServerBinary(t)}
+	if out, err := exec.Command(c.bin, "--version").CombinedOutput(); err == nil {
+		v := strings.TrimSpace(string(out))
+		if !strings.Contains(v, natsVersion) {
+			t.Logf("WARNING: %s is %s; the suite is meant for %s (go.mod)", c.bin, v, natsVersion)
+		}
+	}
 	ports := freePorts(t, 2*size)
-	c := &natsCluster{t: t}
 	dir := t.TempDir()
 	for i := range size {
+		name := fmt.Sprintf("n%d", i+1)
 		c.nodes = append(c.nodes, &natsNode{
-			name: fmt.Sprintf("n%d", i+1), port: ports[2*i], clusterPort: ports[2*i+1],
-			storeDir: filepath.Join(dir, fmt.Sprintf("n%d", i+1)),
-			logPath:  filepath.Join(dir, fmt.Sprintf("nats-n%d.log", i+1)),
+			name: name, port: ports[2*i], clusterPort: ports[2*i+1],
+			confPath: filepath.Join(dir, name+".conf"),
+			storeDir: filepath.Join(dir, name),
+			logPath:  filepath.Join(dir, "nats-"+name+".log"),
 		})
 	}
 	t.Cleanup(func() {
@@ -74,6 +106,11 @@ func startCluster(t *testing.T, size int) *natsCluster {
 			n.stop()
 		}
 	})
+	for _, n := range c.nodes {
+		if err := os.WriteFile(n.confPath, []byte(c.config(n)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, size)
 	for i, n := range c.nodes {
@@ -88,59 +125,102 @@ func startCluster(t *testing.T, size int) *natsCluster {
 	return c
 }
 
-func (c *natsCluster) options(n *natsNode) *server.Options {
+// config is node n's configuration file.
+func (c *natsCluster) config(n *natsNode) string {
 	var routes []string
 	for _, o := range c.nodes {
 		if o != n {
-			routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", o.clusterPort))
+			routes = append(routes, fmt.Sprintf("%q", fmt.Sprintf("nats-route://127.0.0.1:%d", o.clusterPort)))
 		}
 	}
-	return &server.Options{
-		ServerName: n.name,
-		Host:       "127.0.0.1",
-		Port:       n.port,
-		JetStream:  true,
-		StoreDir:   n.storeDir,
-		NoSigs:     true,
-		Cluster:    server.ClusterOpts{Name: "pbxlink", Host: "127.0.0.1", Port: n.clusterPort},
-		Routes:     server.RoutesFromStr(strings.Join(routes, ",")),
-	}
+	return fmt.Sprintf(`server_name: %q
+host: "127.0.0.1"
+port: %d
+jetstream {
+  store_dir: %q
+}
+cluster {
+  name: "pbxlink"
+  host: "127.0.0.1"
+  port: %d
+  routes: [%s]
+}
+`, n.name, n.port, n.storeDir, n.clusterPort, strings.Join(routes, ", "))
 }
 
-// start starts (or restarts, same ports and store) one node.
+// start starts (or restarts, same ports, configuration and store) one node
+// and waits until it accepts client connections.
 func (c *natsCluster) start(n *natsNode) error {
-	srv, err := server.NewServer(c.options(n))
-	if err != nil {
-		return fmt.Errorf("NATS %s: %w", n.name, err)
-	}
 	f, err := os.OpenFile(n.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
-	srv.SetLoggerV2(&fileLogger{f: f, name: n.name}, false, false, false)
-	go srv.Start()
-	if !srv.ReadyForConnections(20 * time.Second) {
-		srv.Shutdown()
+	fmt.Fprintf(f, "=== fleet test: start %s at %s\n", n.name, time.Now().Format("15:04:05.000"))
+	cmd := exec.Command(c.bin, "-c", n.confPath)
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.SysProcAttr = childProcAttr()
+	if err := cmd.Start(); err != nil {
 		f.Close()
-		return fmt.Errorf("NATS %s on port %d not ready within 20s", n.name, n.port)
+		return fmt.Errorf("NATS %s: %w", n.name, err)
 	}
+	done := make(chan struct{})
+	go func() {
+		err := cmd.Wait()
+		fmt.Fprintf(f, "=== fleet test: %s exited at %s: %v\n", n.name, time.Now().Format("15:04:05.000"), err)
+		f.Close()
+		close(done)
+	}()
 	n.mu.Lock()
-	n.srv, n.log = srv, f
+	n.cmd, n.done = cmd, done
 	n.mu.Unlock()
+	if err := waitAccepting(n.port, done, 20*time.Second); err != nil {
+		n.stop()
+		return fmt.Errorf("NATS %s on port %d: %w (log %s:\n%s)", n.name, n.port, err, n.logPath, tail(n.logPath, 15))
+	}
 	return nil
 }
 
+// waitAccepting waits until a NATS server on port greets a client, the
+// process exits, or timeout passes.
+func waitAccepting(port int, exited <-chan struct{}, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+		if err == nil {
+			_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+			line, rerr := bufio.NewReader(conn).ReadString('\n')
+			conn.Close()
+			if rerr == nil && strings.HasPrefix(line, "INFO ") {
+				return nil
+			}
+		}
+		select {
+		case <-exited:
+			return errors.New("nats-server exited before accepting connections")
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not accepting connections within %v", timeout)
+		}
+	}
+}
+
+// stop ends the node's process, gracefully (SIGTERM) or, after ten
+// seconds, with SIGKILL, and waits for it to exit.
 func (n *natsNode) stop() {
 	n.mu.Lock()
-	srv, f := n.srv, n.log
-	n.srv, n.log = nil, nil
+	cmd, done := n.cmd, n.done
+	n.cmd, n.done = nil, nil
 	n.mu.Unlock()
-	if srv != nil {
-		srv.Shutdown()
-		srv.WaitForShutdown()
+	if cmd == nil {
+		return
 	}
-	if f != nil {
-		f.Close()
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
 	}
 }
 
@@ -208,23 +288,3 @@ func (c *natsCluster) logTails(lines int) string {
 	}
 	return b.String()
 }
-
-// fileLogger writes a server's notices, warnings and errors to a file.
-type fileLogger struct {
-	mu   sync.Mutex
-	f    *os.File
-	name string
-}
-
-func (l *fileLogger) log(level, format string, v ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintf(l.f, "%s [%s] %s %s\n", time.Now().Format("15:04:05.000"), l.name, level, fmt.Sprintf(format, v...))
-}
-
-func (l *fileLogger) Noticef(format string, v ...any) { l.log("INF", format, v...) }
-func (l *fileLogger) Warnf(format string, v ...any)   { l.log("WRN", format, v...) }
-func (l *fileLogger) Fatalf(format string, v ...any)  { l.log("FTL", format, v...) }
-func (l *fileLogger) Errorf(format string, v ...any)  { l.log("ERR", format, v...) }
-func (l *fileLogger) Debugf(string, ...any)           {}
-func (l *fileLogger) Tracef(string, ...any)           {}

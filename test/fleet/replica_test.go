@@ -64,6 +64,7 @@ func (r *replica) start() error {
 	fmt.Fprintf(f, "=== fleet test: start #%d of %s at %s\n", r.starts, r.name, time.Now().Format("15:04:05.000"))
 	cmd := exec.Command(r.bin, append([]string{"run"}, r.args...)...)
 	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = r.env, r.dir, f, f
+	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return fmt.Errorf("%s: %w", r.name, err)
