@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pbxlink/pbxlink/internal/openapi"
 	"github.com/pbxlink/pbxlink/zoom"
@@ -126,7 +127,7 @@ func TestConformance(t *testing.T) {
 		{zoom.OpGetCommonArea, "GET", "/phone/common_areas/" + ca.ID, nil},
 		{zoom.OpUpdateCommonArea, "PATCH", "/phone/common_areas/" + ca.ID, map[string]any{"display_name": "Lobby bar", "department": "F&B", "cost_center": "FB"}},
 		{zoom.OpListVoicemails, "GET", "/phone/users/" + u.ID + "/voice_mails?page_size=2", nil},
-		{zoom.OpListVoicemails, "GET", "/phone/users/" + u.ID + "/voice_mails?from=2000-01-01&to=2099-12-31&status=unread", nil},
+		{zoom.OpListVoicemails, "GET", "/phone/users/" + u.ID + "/voice_mails?from=" + time.Now().UTC().AddDate(0, -1, 0).Format(time.DateOnly) + "&to=" + time.Now().UTC().Format(time.DateOnly) + "&status=unread", nil},
 		{zoom.OpGetVoicemail, "GET", "/phone/voice_mails/" + vms[0].ID, nil},
 		{zoom.OpDeleteVoicemail, "DELETE", "/phone/voice_mails/" + vms[1].ID, nil},
 		{zoom.OpListCallHistory, "GET", "/phone/call_history?page_size=5", nil},
