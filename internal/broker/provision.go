@@ -27,13 +27,24 @@ const (
 // crashed replica's events come back soon.
 const DefaultAckWait = 15 * time.Second
 
+// Default retention of the streams (PBXLINK_EVENT_RETENTION and
+// PBXLINK_DLQ_RETENTION).
+const (
+	DefaultHistory             = 7 * 24 * time.Hour
+	DefaultDeadLetterRetention = 30 * 24 * time.Hour
+)
+
 // Topology is what the worker needs in JetStream.
 type Topology struct {
 	// Replicas of every stream and bucket: 1 on a single server, 3 on a
 	// cluster. Default 1.
 	Replicas int
-	// History is how long events are kept for replay. Default 30 days.
+	// History is how long PBXLINK_EVENTS keeps events, for replay. They
+	// hold guest names, so no longer than needed. Default DefaultHistory.
 	History time.Duration
+	// DeadLetterRetention is how long PBXLINK_DLQ keeps dead letters.
+	// Default DefaultDeadLetterRetention.
+	DeadLetterRetention time.Duration
 	// AckWait is the consumer's ack wait; workers report progress every
 	// third of it while they work or wait, and a crashed worker's events are
 	// redelivered after it. Default DefaultAckWait.
@@ -48,7 +59,10 @@ func (t Topology) withDefaults() Topology {
 		t.Replicas = 1
 	}
 	if t.History <= 0 {
-		t.History = 30 * 24 * time.Hour
+		t.History = DefaultHistory
+	}
+	if t.DeadLetterRetention <= 0 {
+		t.DeadLetterRetention = DefaultDeadLetterRetention
 	}
 	if t.AckWait <= 0 {
 		t.AckWait = DefaultAckWait
@@ -81,15 +95,7 @@ func Provision(ctx context.Context, js jetstream.JetStream, t Topology) (*Provis
 	if err != nil {
 		return nil, fmt.Errorf("stream %s: %w", schemas.StreamEvents, err)
 	}
-	p.DLQ, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        schemas.StreamDLQ,
-		Description: "pbxlink dead letters: original body, Pbxlink-* headers",
-		Subjects:    []string{schemas.StreamDLQSubjects},
-		Storage:     jetstream.FileStorage,
-		Retention:   jetstream.LimitsPolicy,
-		Replicas:    t.Replicas,
-		AllowDirect: true,
-	})
+	p.DLQ, err = js.CreateOrUpdateStream(ctx, DLQStreamConfig(t))
 	if err != nil {
 		return nil, fmt.Errorf("stream %s: %w", schemas.StreamDLQ, err)
 	}
@@ -144,6 +150,22 @@ func EventsStreamConfig(t Topology) jetstream.StreamConfig {
 		Retention:   jetstream.LimitsPolicy,
 		MaxAge:      t.History,
 		Duplicates:  2 * time.Minute,
+		Replicas:    t.Replicas,
+		AllowDirect: true,
+	}
+}
+
+// DLQStreamConfig is PBXLINK_DLQ as the contract describes it. Its MaxAge
+// is applied to an existing stream too: Provision updates it at start-up.
+func DLQStreamConfig(t Topology) jetstream.StreamConfig {
+	t = t.withDefaults()
+	return jetstream.StreamConfig{
+		Name:        schemas.StreamDLQ,
+		Description: "pbxlink dead letters: original body, Pbxlink-* headers",
+		Subjects:    []string{schemas.StreamDLQSubjects},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		MaxAge:      t.DeadLetterRetention,
 		Replicas:    t.Replicas,
 		AllowDirect: true,
 	}
