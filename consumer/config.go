@@ -53,6 +53,15 @@ type Config struct {
 	// Zoom's maximum.
 	DNDDuration time.Duration
 
+	// Location is the hotel's time zone: dates shown in Zoom (department
+	// "state") are in it. Default time.Local.
+	Location *time.Location
+	// Secret seals the directory snapshot the replicas share through NATS:
+	// the Zoom client secret, which every replica has and a NATS user
+	// without the Zoom app's credentials does not. Empty: the replicas
+	// neither share nor import snapshots; each loads from Zoom.
+	Secret string
+
 	// Logger receives the worker's log. Guest names appear only at debug
 	// level. Default: discard.
 	Logger *slog.Logger
@@ -97,6 +106,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Location == nil {
+		c.Location = time.Local
 	}
 	if c.Metrics == nil {
 		c.Metrics = NewMetrics(nil)

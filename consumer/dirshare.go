@@ -9,15 +9,25 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/seal"
 )
 
 // The fleet loads the directory from Zoom once per CacheRefresh, not once
 // per replica: the replica that wins a lease in the fleet bucket loads it
 // and stores a snapshot in the directory object store; every replica
 // imports the newest snapshot.
+//
+// The snapshot steers every rename (extension → Zoom user), so it is sealed
+// (AES-GCM under a key derived from the Zoom client secret, like the fleet
+// token): a NATS user without the Zoom app's secret can neither read the
+// names in it nor plant one that redirects a room to another Zoom user. A
+// snapshot that does not open is ignored, with a warning, and the directory
+// is loaded from Zoom. Without Config.Secret nothing is shared.
 const (
-	snapshotName = "snapshot"
-	leaseKey     = "directory.lease"
+	// snapshotPurpose separates the snapshot's key from the fleet token's.
+	snapshotPurpose = "pbxlink directory snapshot"
+	snapshotName    = "snapshot"
+	leaseKey        = "directory.lease"
 	// startupReuse: a replica starting within this of the last load (a
 	// fleet starting together, a quick restart) imports the snapshot
 	// instead of loading again.
@@ -68,18 +78,48 @@ func (d *Directory) restore(data []byte) (bool, error) {
 	return true, nil
 }
 
+// errSnapshotSealed: the stored snapshot does not open with this
+// replica's secret.
+var errSnapshotSealed = errors.New("directory snapshot does not open with this Zoom app's secret")
+
+// snapshotBox is the snapshot's seal, nil when Config.Secret is empty.
+func (w *Worker) snapshotBox() *seal.Box {
+	if w.cfg.Secret == "" {
+		return nil
+	}
+	box, err := seal.New(w.cfg.Secret, snapshotPurpose)
+	if err != nil {
+		return nil
+	}
+	return box
+}
+
 // syncDirectory brings the directory up to date: it imports the fleet's
 // snapshot when that is recent enough (maxAge), and otherwise loads from
 // Zoom, if it wins the lease, and shares the result. A replica that loses
 // the lease waits for the winner's snapshot, and loads itself if none
-// comes within wait.
+// comes within wait. Without a secret to seal snapshots with, it loads
+// from Zoom and shares nothing.
 func (w *Worker) syncDirectory(ctx context.Context, maxAge, wait time.Duration) error {
+	if w.snapshotBox() == nil {
+		if err := w.dir.Load(ctx); err != nil {
+			return err
+		}
+		w.log.Info("directory loaded from Zoom", "extensions", w.dir.Len())
+		return nil
+	}
 	deadline := w.cfg.Now().Add(wait)
 	for {
 		info, err := w.nats.Directory.GetInfo(ctx, snapshotName)
 		switch {
 		case err == nil && w.cfg.Now().Sub(info.ModTime) < maxAge:
-			return w.importSnapshot(ctx)
+			err := w.importSnapshot(ctx)
+			if errors.Is(err, errSnapshotSealed) {
+				w.log.Warn("directory snapshot in NATS ignored: it is not sealed with this Zoom app's secret (planted, or from before a secret rotation); loading from Zoom",
+					"object_store", broker.ObjectDirectory)
+				return w.loadAndShare(ctx)
+			}
+			return err
 		case err != nil && !errors.Is(err, jetstream.ErrObjectNotFound):
 			return fmt.Errorf("directory snapshot: %w", err)
 		}
@@ -97,9 +137,13 @@ func (w *Worker) syncDirectory(ctx context.Context, maxAge, wait time.Duration) 
 }
 
 func (w *Worker) importSnapshot(ctx context.Context) error {
-	data, err := w.nats.Directory.GetBytes(ctx, snapshotName)
+	sealed, err := w.nats.Directory.GetBytes(ctx, snapshotName)
 	if err != nil {
 		return fmt.Errorf("directory snapshot: %w", err)
+	}
+	data, err := w.snapshotBox().Open(sealed, []byte(snapshotName))
+	if err != nil {
+		return errSnapshotSealed
 	}
 	if changed, err := w.dir.restore(data); err != nil {
 		return fmt.Errorf("directory snapshot: %w", err)
@@ -116,7 +160,12 @@ func (w *Worker) loadAndShare(ctx context.Context) error {
 	}
 	w.log.Info("directory loaded from Zoom", "extensions", w.dir.Len())
 	data, _ := w.dir.export()
-	if _, err := w.nats.Directory.PutBytes(ctx, snapshotName, data); err != nil {
+	sealed, err := w.snapshotBox().Seal(data, []byte(snapshotName))
+	if err != nil {
+		w.log.Warn("could not share the directory with the fleet", "err", err)
+		return nil
+	}
+	if _, err := w.nats.Directory.PutBytes(ctx, snapshotName, sealed); err != nil {
 		w.log.Warn("could not share the directory with the fleet", "err", err)
 	}
 	return nil
