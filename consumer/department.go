@@ -33,17 +33,28 @@ func ParseDepartment(s string) (Department, error) {
 	return "", fmt.Errorf("unknown department setting %q: want one of %v", s, Departments)
 }
 
-// value computes the department an event sets, and whether it sets one.
-// data is the stay after the event (for a check-out, the check-out's own
-// mailbox, tenant and site).
+// value computes the department an event sets, and whether it sets one,
+// with dates in the host's time zone; valueIn takes the hotel's.
 func (d Department) value(t schemas.Type, at time.Time, data schemas.CheckIn) (string, bool) {
+	return d.valueIn(t, at, time.Local, data)
+}
+
+// valueIn computes the department an event sets, and whether it sets one.
+// data is the stay after the event (for a check-out, the check-out's own
+// mailbox, tenant and site). A date is the event's day in the hotel's time
+// zone loc (Config.Location): a check-in at 22:30 in Pago Pago is that
+// day's, although UTC has already reached the next. A nil loc is UTC.
+func (d Department) valueIn(t schemas.Type, at time.Time, loc *time.Location, data schemas.CheckIn) (string, bool) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	switch d {
 	case DeptState:
 		switch t {
 		case schemas.TypeCheckIn:
-			return "Checked in " + at.UTC().Format(time.DateOnly), true
+			return "Checked in " + at.In(loc).Format(time.DateOnly), true
 		case schemas.TypeCheckOut:
-			return "Checked out " + at.UTC().Format(time.DateOnly), true
+			return "Checked out " + at.In(loc).Format(time.DateOnly), true
 		}
 		return "", false // a guest change keeps the check-in date
 	case DeptMailboxDescription, DeptMailboxRoomID:
