@@ -52,6 +52,7 @@ type Operation struct {
 
 	request   *jsonschema.Schema
 	responses map[int]*jsonschema.Schema // nil value: documented without body
+	errors    []DocumentedError
 }
 
 // Parameter is one query or path parameter of an operation.
@@ -135,7 +136,8 @@ type rawOperation struct {
 		} `json:"content"`
 	} `json:"requestBody"`
 	Responses map[string]struct {
-		Content map[string]struct {
+		Description string `json:"description"`
+		Content     map[string]struct {
 			Schema any `json:"schema"`
 		} `json:"content"`
 	} `json:"responses"`
@@ -213,6 +215,9 @@ func (s *Spec) loadFile(path string) error {
 			}
 			for code, resp := range ro.Responses {
 				status, err := strconv.Atoi(code)
+				if err == nil && status >= 300 {
+					op.errors = append(op.errors, parseErrors(status, resp.Description)...)
+				}
 				if err != nil || status < 200 || status > 299 {
 					continue
 				}

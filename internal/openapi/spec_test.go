@@ -104,3 +104,50 @@ func TestConversion(t *testing.T) {
 		t.Fatal("empty directory accepted")
 	}
 }
+
+// TestValidateError checks error answers against the codes and messages
+// that the operations' descriptions document, and Zoom's general errors.
+func TestValidateError(t *testing.T) {
+	spec, err := Load("../../zoom/zoomsim/testdata/openapi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := []struct {
+		op     string
+		status int
+		body   string
+	}{
+		{"updatePresenceStatus", 400, `{"code":5301,"message":"Request to update the presence status of this user failed."}`},
+		{"updatePresenceStatus", 429, `{"code":429,"message":"Too many requests submitted to update the presence status of this user. Please wait..."}`},
+		{"users", 400, `{"code":124,"message":"Access token is expired."}`},
+		{"users", 401, `{"code":124,"message":"Invalid access token."}`},
+		{"deleteVoicemail", 401, `{"code":124,"message":"Account does not exist: abc."}`},
+		{"userUpdate", 400, `{"code":300,"message":"Your request could not be completed because the name contains an invalid word: Bad Name"}`},
+		{"userUpdate", 400, `{"code":300,"message":"Validation Failed.","errors":[{"field":"first_name","message":"Invalid field."}]}`},
+		{"user", 404, `{"code":1001,"message":"User does not exist: u1."}`},
+		{"getACommonArea", 400, `{"code":400,"message":"Common area does not exist: ca1."}`},
+	}
+	for _, tt := range ok {
+		if err := spec.ValidateError(tt.op, tt.status, []byte(tt.body)); err != nil {
+			t.Errorf("%s %d %s: %v", tt.op, tt.status, tt.body, err)
+		}
+	}
+	bad := []struct {
+		op     string
+		status int
+		body   string
+	}{
+		{"updatePresenceStatus", 400, `{"code":5302,"message":"Request to update the presence status of this user failed."}`},
+		{"updatePresenceStatus", 400, `{"code":5301,"message":"Something else."}`},
+		{"updatePresenceStatus", 400, `{"code":5301,"message":"Request to update the presence status of this user failed.","extra":1}`},
+		{"updatePresenceStatus", 400, `{"message":"no code"}`},
+		{"user", 401, `{"code":124,"message":"Access token is expired."}`},
+		{"getACommonArea", 409, `{"code":409,"message":"Conflict."}`},
+		{"nosuch", 400, `{"code":1,"message":"x"}`},
+	}
+	for _, tt := range bad {
+		if err := spec.ValidateError(tt.op, tt.status, []byte(tt.body)); err == nil {
+			t.Errorf("%s %d %s accepted", tt.op, tt.status, tt.body)
+		}
+	}
+}

@@ -29,8 +29,16 @@ func (s *Server) adminMux() *http.ServeMux {
 			writeAdminError(w, err)
 			return
 		}
-		s.faults.set(f)
+		s.applyFaults(f)
 		writeJSON(w, 200, f)
+	})
+	mux.HandleFunc("POST /_sim/app/deactivate", func(w http.ResponseWriter, r *http.Request) {
+		s.SetAppActivated(false)
+		writeJSON(w, 200, s.Faults())
+	})
+	mux.HandleFunc("POST /_sim/app/activate", func(w http.ResponseWriter, r *http.Request) {
+		s.SetAppActivated(true)
+		writeJSON(w, 200, s.Faults())
 	})
 	mux.HandleFunc("POST /_sim/revoke", func(w http.ResponseWriter, r *http.Request) {
 		s.RevokeTokens()

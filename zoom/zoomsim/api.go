@@ -105,8 +105,23 @@ func (s *Server) process(r *http.Request, rt *route, params map[string]string, b
 		}
 	}
 	now := s.now()
-	tok := s.authenticate(r, now)
+	f := s.faults.get()
+	switch {
+	case f.AccountDeleted:
+		err := errAccountMissing(s.cfg.AccountID)
+		err.fault = "account_deleted"
+		return failed(err)
+	case f.AppNotActivated:
+		// A deactivated app's tokens all stop working.
+		err := errInvalidToken()
+		err.fault = "app_not_activated"
+		return failed(err)
+	}
+	tok, expired := s.authenticate(r, now)
 	if tok == nil {
+		if expired && s.cfg.ExpiredToken400 {
+			return failed(errTokenExpired())
+		}
 		return failed(errInvalidToken())
 	}
 	e.TokenSerial = tok.serial
@@ -114,7 +129,7 @@ func (s *Server) process(r *http.Request, rt *route, params map[string]string, b
 		return failed(errRoute(r.Method, r.URL.Path))
 	}
 	b := rt.op.Bucket()
-	if until := s.faults.get().RateLimitUntil; now.Before(until) {
+	if until := f.RateLimitUntil; now.Before(until) {
 		err := s.rateLimited(b, decision{retryAt: until}, now)
 		err.fault = "rate_limit_until"
 		return failed(err)
@@ -139,6 +154,9 @@ func (s *Server) process(r *http.Request, rt *route, params map[string]string, b
 		return a
 	}
 	a.status, a.body, a.err = rt.handle(&call{op: rt.op, params: params, query: r.URL.Query(), body: body, now: now})
+	if a.err != nil && a.err.status == http.StatusTooManyRequests {
+		a.header = nil // the operation's own 429 (presence) carries only its headers
+	}
 	if kind == faultAppliedError {
 		a.err = errServer(failStatus)
 		a.err.fault = "applied_error"
@@ -147,17 +165,13 @@ func (s *Server) process(r *http.Request, rt *route, params map[string]string, b
 }
 
 // authenticate returns the valid token of the request's bearer
-// Authorization, or nil.
-func (s *Server) authenticate(r *http.Request, now time.Time) *token {
+// Authorization, or nil and whether the token was one that expired.
+func (s *Server) authenticate(r *http.Request, now time.Time) (*token, bool) {
 	scheme, v, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(v) == "" {
-		return nil
+		return nil, false
 	}
-	t, ok := s.tokens.check(strings.TrimSpace(v), now)
-	if !ok {
-		return nil
-	}
-	return t
+	return s.tokens.check(strings.TrimSpace(v), now)
 }
 
 // rateLimited builds the 429 of a refused request with Zoom's headers
@@ -177,7 +191,9 @@ func (s *Server) rateLimited(b zoom.Bucket, d decision, now time.Time) *apiError
 		h.Set("Retry-After", d.retryAt.UTC().Format(time.RFC3339))
 	} else {
 		h.Set("X-RateLimit-Type", s.cfg.RateLimitTypeQPS)
-		h.Set("Retry-After", s.retryAfter(d.retryAt, now))
+		if s.cfg.RetryAfter != RetryAfterNone {
+			h.Set("Retry-After", s.retryAfter(d.retryAt, now))
+		}
 	}
 	if d.limit > 0 {
 		h.Set("X-RateLimit-Limit", strconv.Itoa(d.limit))

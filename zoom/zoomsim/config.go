@@ -50,7 +50,14 @@ const (
 	RetryAfterHTTPDate RetryAfterFormat = "http-date"
 	// RetryAfterRFC3339 is an RFC 3339 time in UTC.
 	RetryAfterRFC3339 RetryAfterFormat = "rfc3339"
+	// RetryAfterNone leaves Retry-After out (the X-RateLimit-* headers
+	// stay), as some of Zoom's 429s do.
+	RetryAfterNone RetryAfterFormat = "none"
 )
+
+// DefaultBannedWords are the words refused in names when Config.BannedWords
+// is nil.
+var DefaultBannedWords = []string{"banned", "forbiddenword"}
 
 // Config configures a Server. The zero value is usable: every field has a
 // documented default, applied by WithDefaults.
@@ -87,12 +94,17 @@ type Config struct {
 	Plan zoom.Plan
 	// Limits overrides the plan's limit of some buckets (Count per Per on
 	// a sliding window; a Daily above 0 caps that bucket alone, except that
-	// main Heavy and Resource-intensive always share MainDailyShared).
+	// Heavy and Resource-intensive share their family's daily cap:
+	// MainDailyShared, PhoneDailyShared).
 	Limits map[zoom.Bucket]zoom.Limit
 	// MainDailyShared overrides the daily cap that Heavy and
 	// Resource-intensive calls of the main API share. 0 (default) means
 	// zoom.DailyShared(Plan).
 	MainDailyShared int
+	// PhoneDailyShared overrides the daily cap that Heavy and
+	// Resource-intensive calls of the Phone API share. 0 (default) means
+	// the Daily of the plan's (or Limits') phone Heavy limit.
+	PhoneDailyShared int
 	// Unlimited switches rate limiting off entirely (pipeline benchmarks).
 	Unlimited bool
 	// NoDailyLimits switches the daily caps off; the per-second and
@@ -104,20 +116,30 @@ type Config struct {
 	// RateLimitTypeQPS is the X-RateLimit-Type of a per-second 429 (Zoom's
 	// value is unconfirmed). Default "QPS".
 	RateLimitTypeQPS string
-	// RetryAfter is the format of Retry-After on a per-second 429. Default
-	// RetryAfterSeconds. (A daily 429 always carries an RFC 3339 time.)
+	// RetryAfter is the format of Retry-After on a per-second 429 (and the
+	// per-user presence 429). Default RetryAfterSeconds. (A daily 429
+	// always carries an RFC 3339 time: the next 00:00 UTC.)
 	RetryAfter RetryAfterFormat
+	// ExpiredToken400 answers a call with an expired token 400 code 124
+	// "Access token is expired." (documented on GET /users) instead of 401
+	// code 124 "Invalid access token.".
+	ExpiredToken400 bool
 
 	// PresenceInterval is the least time between two presence changes of
 	// one user. Default one minute.
 	PresenceInterval time.Duration
 	// PresenceAnswer is the answer to a change that comes too soon. Default
-	// PresenceAnswer429.
+	// PresenceAnswer429: 429 "Too many requests submitted to update the
+	// presence status of this user. Please wait…".
 	PresenceAnswer PresenceAnswer
+	// OmitPresenceHeaders sends the per-user presence 429 without
+	// Retry-After and X-RateLimit-* headers, as Zoom sometimes does.
+	OmitPresenceHeaders bool
 
 	// BannedWords are words Zoom refuses in names (case-insensitive
 	// substring): PATCH of a user, device or common area whose name
-	// contains one gets 400 code 300.
+	// contains one gets 400 code 300. Default (nil) DefaultBannedWords; an
+	// empty, non-nil list bans nothing.
 	BannedWords []string
 	// DeriveDisplayNameWhenAbsent makes PATCH /users/{userId} recompute
 	// display_name from first_name and last_name when the body changes a
@@ -217,6 +239,9 @@ func (c Config) WithDefaults() Config {
 	if c.PresenceAnswer == "" {
 		c.PresenceAnswer = PresenceAnswer429
 	}
+	if c.BannedWords == nil {
+		c.BannedWords = slices.Clone(DefaultBannedWords)
+	}
 	if c.PageTokenTTL == 0 {
 		c.PageTokenTTL = 15 * time.Minute
 	}
@@ -284,13 +309,16 @@ func (c Config) validate() error {
 	if c.MainDailyShared < 0 {
 		return fmt.Errorf("zoomsim: Config.MainDailyShared %d is negative", c.MainDailyShared)
 	}
+	if c.PhoneDailyShared < 0 {
+		return fmt.Errorf("zoomsim: Config.PhoneDailyShared %d is negative", c.PhoneDailyShared)
+	}
 	if c.RateLimitTypeQPS == "" {
 		return errors.New("zoomsim: Config.RateLimitTypeQPS is blank")
 	}
 	switch c.RetryAfter {
-	case RetryAfterSeconds, RetryAfterHTTPDate, RetryAfterRFC3339:
+	case RetryAfterSeconds, RetryAfterHTTPDate, RetryAfterRFC3339, RetryAfterNone:
 	default:
-		return fmt.Errorf("zoomsim: Config.RetryAfter %q: want %q, %q or %q", c.RetryAfter, RetryAfterSeconds, RetryAfterHTTPDate, RetryAfterRFC3339)
+		return fmt.Errorf("zoomsim: Config.RetryAfter %q: want %q, %q, %q or %q", c.RetryAfter, RetryAfterSeconds, RetryAfterHTTPDate, RetryAfterRFC3339, RetryAfterNone)
 	}
 	if c.PresenceInterval < 0 {
 		return fmt.Errorf("zoomsim: Config.PresenceInterval %v is negative", c.PresenceInterval)

@@ -222,3 +222,53 @@ func TestSpecRefusesNonConformingBodies(t *testing.T) {
 		}
 	}
 }
+
+// TestConformanceOfRefusals drives the simulator into each refusal that
+// pbxlink must handle and checks every answer against the error codes and
+// messages that Zoom's definitions document for the operation (or Zoom's
+// general errors).
+func TestConformanceOfRefusals(t *testing.T) {
+	spec := loadSpec(t)
+	clock := newFakeClock(fixedNow)
+	seed := smallHotel()
+	seed.RoomsNotSignedIn = true
+	e := newEnv(t, zoomsim.Config{Seed: seed, Now: clock.Now, TokenTTL: time.Hour, ExpiredToken400: true, PhoneDailyShared: 1})
+	room, _ := e.sim.UserByExtension(1201)
+	staff, _ := e.sim.UserByExtension(9001)
+	check := func(name string, op zoom.Operation, r resp, status int) {
+		t.Helper()
+		if r.status != status {
+			t.Errorf("%s: status %d, want %d: %s", name, r.status, status, r.body)
+			return
+		}
+		if err := spec.ValidateError(op.ID, r.status, r.body); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	presence := func(u zoomsim.User) resp {
+		return e.call("PUT", "/users/"+u.ID+"/presence_status", map[string]any{"status": "Available"})
+	}
+	check("presence of a user not signed in", zoom.OpSetPresence, presence(room), 400)
+	want204(t, presence(staff))
+	check("second presence change within a minute", zoom.OpSetPresence, presence(staff), 429)
+	check("banned word", zoom.OpUpdateUser, e.call("PATCH", "/users/"+room.ID, map[string]string{"last_name": "Banned"}), 400)
+	check("six Chinese characters", zoom.OpUpdateUser, e.call("PATCH", "/users/"+room.ID, map[string]string{"first_name": "欧阳娜娜娜娜"}), 400)
+	check("user not found", zoom.OpGetUser, e.call("GET", "/users/nobody", nil), 404)
+	want200(t, e.call("GET", "/phone/call_history", nil), nil)
+	check("daily cap", zoom.OpListCallHistory, e.call("GET", "/phone/call_history", nil), 429)
+
+	clock.Advance(2 * time.Hour)
+	check("expired token", zoom.OpListUsers, e.call("GET", "/users", nil), 400)
+	e.token = e.mustToken()
+	check("unknown token", zoom.OpGetUser, doAPI(t, e.sim.APIURL()+"/v2/users/"+room.ID, "GET", "never-issued", nil), 401)
+
+	e.sim.SetAppActivated(false)
+	check("app deactivated", zoom.OpGetUser, e.call("GET", "/users/"+room.ID, nil), 401)
+	e.sim.SetAppActivated(true)
+	e.token = e.mustToken()
+
+	if err := e.sim.SetFaults(zoomsim.Faults{AccountDeleted: true}); err != nil {
+		t.Fatal(err)
+	}
+	check("account deleted", zoom.OpDeleteVoicemail, e.call("DELETE", "/phone/voice_mails/x", nil), 401)
+}

@@ -76,6 +76,30 @@ func errDaily() *apiError {
 	return newError(429, 429, "You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.")
 }
 
+// errPresenceTooMany is Zoom's answer to a second presence change of one
+// user within a minute.
+func errPresenceTooMany() *apiError {
+	return newError(429, 429, "Too many requests submitted to update the presence status of this user. Please wait...")
+}
+
+// errTokenExpired is Zoom's 400 for an expired token (documented on GET
+// /users).
+func errTokenExpired() *apiError { return newError(400, 124, "Access token is expired.") }
+
+// errAccountMissing is Zoom's 401 for a call on a deleted account
+// (documented on deleteVoicemail).
+func errAccountMissing(id string) *apiError {
+	return newError(401, 124, "Account does not exist: %s.", id)
+}
+
+// errNameTooManyChinese is 400 code 300 naming a field with more Chinese
+// characters than Zoom allows.
+func errNameTooManyChinese(field string) *apiError {
+	e := newError(400, 300, "Validation Failed.")
+	e.Errors = []fieldError{{Field: field, Message: "Invalid field."}}
+	return e
+}
+
 func errPresenceFailed() *apiError {
 	return newError(400, 5301, "Request to update the presence status of this user failed.")
 }

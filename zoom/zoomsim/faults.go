@@ -24,9 +24,16 @@ type Faults struct {
 	// RateLimitUntil answers every API call 429 (per-second style) until
 	// then.
 	RateLimitUntil time.Time
-	// AppNotActivated answers token requests 400 "The app is not
-	// activated".
+	// AppNotActivated is a deactivated app: token requests get 400
+	// {"reason":"The app is not activated","error":"invalid_request"}, and
+	// API calls 401 code 124 "Invalid access token." whatever their token.
+	// Switching it on revokes every token, so that after reactivation a
+	// client needs a new one, as with Zoom.
 	AppNotActivated bool
+	// AccountDeleted is an account that no longer exists: token requests
+	// get 400 {"reason":"Account does not exist","error":"invalid_request"}
+	// and API calls 401 code 124 "Account does not exist: {accountId}.".
+	AccountDeleted bool
 }
 
 // faultsJSON is the JSON form of Faults (POST /_sim/faults): durations as Go
@@ -40,11 +47,12 @@ type faultsJSON struct {
 	RateLimitUntil   time.Time `json:"rate_limit_until,omitzero"`
 	RateLimitFor     string    `json:"rate_limit_for,omitempty"`
 	AppNotActivated  bool      `json:"app_not_activated"`
+	AccountDeleted   bool      `json:"account_deleted"`
 }
 
 // MarshalJSON writes the JSON form described at faultsJSON.
 func (f Faults) MarshalJSON() ([]byte, error) {
-	j := faultsJSON{ErrorRate: f.ErrorRate, AppliedErrorRate: f.AppliedErrorRate, RateLimitUntil: f.RateLimitUntil, AppNotActivated: f.AppNotActivated}
+	j := faultsJSON{ErrorRate: f.ErrorRate, AppliedErrorRate: f.AppliedErrorRate, RateLimitUntil: f.RateLimitUntil, AppNotActivated: f.AppNotActivated, AccountDeleted: f.AccountDeleted}
 	if f.Latency != 0 {
 		j.Latency = f.Latency.String()
 	}
@@ -60,7 +68,7 @@ func parseFaults(data []byte, now time.Time) (Faults, error) {
 	if err := strictUnmarshal(data, &j); err != nil {
 		return Faults{}, err
 	}
-	f := Faults{ErrorRate: j.ErrorRate, AppliedErrorRate: j.AppliedErrorRate, RateLimitUntil: j.RateLimitUntil, AppNotActivated: j.AppNotActivated}
+	f := Faults{ErrorRate: j.ErrorRate, AppliedErrorRate: j.AppliedErrorRate, RateLimitUntil: j.RateLimitUntil, AppNotActivated: j.AppNotActivated, AccountDeleted: j.AccountDeleted}
 	for _, d := range []struct {
 		name string
 		s    string
@@ -117,10 +125,13 @@ func (s *faultState) get() Faults {
 	return s.faults
 }
 
-func (s *faultState) set(f Faults) {
+// set replaces the faults and returns the previous ones.
+func (s *faultState) set(f Faults) Faults {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	old := s.faults
 	s.faults = f
+	return old
 }
 
 // delay is the latency to inject into one call.

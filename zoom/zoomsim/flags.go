@@ -36,8 +36,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Var(invertedBool{&c.NoDailyLimits}, "daily-limits", "enforce the daily rate limits (reset 00:00 UTC)")
 	fs.BoolVar(&c.OmitRateLimitHeaders, "omit-ratelimit-headers", c.OmitRateLimitHeaders, "answer 429 without X-RateLimit-* and Retry-After headers")
 	fs.StringVar(&c.RateLimitTypeQPS, "ratelimit-type-qps", c.RateLimitTypeQPS, "X-RateLimit-Type of a per-second 429")
-	fs.Var(&enumValue[RetryAfterFormat]{&c.RetryAfter, []RetryAfterFormat{RetryAfterSeconds, RetryAfterHTTPDate, RetryAfterRFC3339}}, "retry-after",
-		"Retry-After format of a per-second 429: seconds, http-date or rfc3339")
+	fs.Var(&enumValue[RetryAfterFormat]{&c.RetryAfter, []RetryAfterFormat{RetryAfterSeconds, RetryAfterHTTPDate, RetryAfterRFC3339, RetryAfterNone}}, "retry-after",
+		"Retry-After format of a per-second 429: seconds, http-date, rfc3339 or none")
+	fs.BoolVar(&c.ExpiredToken400, "expired-token-400", c.ExpiredToken400, `answer an expired token 400 code 124 "Access token is expired." instead of 401`)
+	fs.BoolVar(&c.OmitPresenceHeaders, "omit-presence-headers", c.OmitPresenceHeaders, "answer the per-user presence 429 without Retry-After and X-RateLimit-* headers")
 	fs.DurationVar(&c.PresenceInterval, "presence-interval", c.PresenceInterval, "least time between two presence changes of one user")
 	fs.Var(&enumValue[PresenceAnswer]{&c.PresenceAnswer, []PresenceAnswer{PresenceAnswer429, PresenceAnswer5301}}, "presence-answer",
 		"answer to a presence change that comes too soon: 429 or 5301 (400 code 5301)")
@@ -51,6 +53,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Seed.PhonesPerRoom, "phones-per-room", c.Seed.PhonesPerRoom, "desk phones assigned to each room")
 	fs.IntVar(&c.Seed.VoicemailsPerRoom, "voicemails-per-room", c.Seed.VoicemailsPerRoom, "unread voicemails each room user starts with")
 	fs.IntVar(&c.Seed.CallRecords, "call-records", c.Seed.CallRecords, "call history records to create")
+	fs.BoolVar(&c.Seed.RoomsNotSignedIn, "rooms-not-signed-in", c.Seed.RoomsNotSignedIn, "room users have only a desk phone, no Zoom client signed in: presence changes get 400 code 5301")
 	fs.IntVar(&c.Seed.Staff, "staff", c.Seed.Staff, "staff users without a room (extensions 9001 and up)")
 	fs.StringVar(&c.Seed.Site, "site", c.Seed.Site, "name of the Zoom Phone site")
 	fs.StringVar(&c.SeedFile, "seed-file", c.SeedFile, "JSON account description to load instead of generating rooms")

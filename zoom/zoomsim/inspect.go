@@ -233,8 +233,28 @@ func (s *Server) SetFaults(f Faults) error {
 	if err := f.validate("Faults"); err != nil {
 		return err
 	}
-	s.faults.set(f)
+	s.applyFaults(f)
 	return nil
+}
+
+// applyFaults makes f the active faults; deactivating the app revokes
+// every token.
+func (s *Server) applyFaults(f Faults) {
+	if old := s.faults.set(f); f.AppNotActivated && !old.AppNotActivated {
+		s.tokens.revokeAll()
+	}
+}
+
+// SetAppActivated deactivates (false) or reactivates (true) the app, the
+// AppNotActivated fault, leaving the other faults as they are. While
+// deactivated, token requests get 400 "The app is not activated" and API
+// calls 401 code 124; deactivation revokes every token.
+func (s *Server) SetAppActivated(active bool) {
+	s.mu.Lock() // serialise read-modify-write of the faults
+	defer s.mu.Unlock()
+	f := s.faults.get()
+	f.AppNotActivated = !active
+	s.applyFaults(f)
 }
 
 // RevokeTokens invalidates every issued access token at once, as when an

@@ -49,8 +49,12 @@ type User struct {
 	// (zero when never); the once-a-minute rule counts from it.
 	PresenceChangedAt time.Time `json:"presence_changed_at,omitzero"`
 	// DNDUntil is when a Do_Not_Disturb set through the API ends.
-	DNDUntil  time.Time `json:"dnd_until,omitzero"`
-	CreatedAt time.Time `json:"created_at,omitzero"`
+	DNDUntil time.Time `json:"dnd_until,omitzero"`
+	// NotSignedIn says the user is signed in to no Zoom client (a room
+	// with only a desk phone): Zoom refuses to set its presence, 400 code
+	// 5301. Default false: signed in.
+	NotSignedIn bool      `json:"not_signed_in,omitempty"`
+	CreatedAt   time.Time `json:"created_at,omitzero"`
 }
 
 // CommonArea is a Zoom Phone common area (a shared phone's extension).

@@ -84,7 +84,7 @@ func (s *Server) grant(r *http.Request, body []byte) (int, any) {
 	if gt := params.Get("grant_type"); gt != "account_credentials" {
 		return http.StatusBadRequest, oauthError{Reason: "Unsupported grant type", Error: "unsupported_grant_type"}
 	}
-	if params.Get("account_id") != s.cfg.AccountID {
+	if params.Get("account_id") != s.cfg.AccountID || s.faults.get().AccountDeleted {
 		return http.StatusBadRequest, oauthError{Reason: "Account does not exist", Error: "invalid_request"}
 	}
 	if s.faults.get().AppNotActivated {

@@ -3,6 +3,8 @@ package zoomsim
 import (
 	"net/http"
 	"time"
+
+	"github.com/pbxlink/pbxlink/zoom"
 )
 
 // Presence API: GET and PUT /users/{userId}/presence_status.
@@ -84,6 +86,10 @@ func (s *Server) setPresence(c *call) (int, any, *apiError) {
 	if !hasDuration {
 		minutes = defaultDNDMinutes
 	}
+	if u.NotSignedIn {
+		// Zoom cannot set the presence of a user without a Zoom client.
+		return 0, nil, errPresenceFailed()
+	}
 	if !u.PresenceChangedAt.IsZero() {
 		if allowed := u.PresenceChangedAt.Add(s.cfg.PresenceInterval); c.now.Before(allowed) {
 			return 0, nil, s.presenceTooSoon(allowed, c.now)
@@ -102,9 +108,13 @@ func (s *Server) presenceTooSoon(allowed, now time.Time) *apiError {
 	if s.cfg.PresenceAnswer == PresenceAnswer5301 {
 		return errPresenceFailed()
 	}
-	err := errPerSecond()
-	if !s.cfg.OmitRateLimitHeaders {
-		err.header = http.Header{}
+	err := errPresenceTooMany()
+	if s.cfg.OmitRateLimitHeaders || s.cfg.OmitPresenceHeaders {
+		return err
+	}
+	err.header = http.Header{}
+	err.header.Set("X-RateLimit-Category", string(zoom.OpSetPresence.Category))
+	if s.cfg.RetryAfter != RetryAfterNone {
 		err.header.Set("Retry-After", s.retryAfter(allowed, now))
 	}
 	return err

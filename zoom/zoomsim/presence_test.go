@@ -34,7 +34,7 @@ func TestPresenceOnceAMinute(t *testing.T) {
 	clock.Advance(45 * time.Second)
 	r := e.call("PUT", path, map[string]any{"status": "Available"})
 	z := wantErr(t, r, 429, 429)
-	if z.Message != "You have reached the maximum per-second rate limit for this API. Try again later." {
+	if z.Message != "Too many requests submitted to update the presence status of this user. Please wait..." {
 		t.Fatalf("message %q", z.Message)
 	}
 	if got := r.header.Get("Retry-After"); got != "15" {

@@ -46,22 +46,30 @@ type decision struct {
 
 func newLimiter(c Config) *limiter {
 	l := &limiter{limits: map[zoom.Bucket]zoom.Limit{}, windows: map[zoom.Bucket]*window{}, days: map[string]*dayCount{}}
-	for _, op := range zoom.Operations() {
-		if lim, ok := c.limit(op.Bucket()); ok {
-			l.limits[op.Bucket()] = lim
+	for _, f := range []zoom.Family{zoom.FamilyMain, zoom.FamilyPhone} {
+		for _, cat := range []zoom.Category{zoom.Light, zoom.Medium, zoom.Heavy, zoom.ResourceIntensive} {
+			b := zoom.Bucket{Family: f, Category: cat}
+			if lim, ok := c.limit(b); ok {
+				l.limits[b] = lim
+			}
 		}
 	}
-	mainDaily := c.MainDailyShared
-	if mainDaily == 0 {
-		mainDaily = zoom.DailyShared(c.Plan)
+	// Heavy and Resource-intensive calls of one family share one daily cap
+	// (Zoom's rate-limit page), on the main and the Phone API alike.
+	shared := map[zoom.Family]int{zoom.FamilyMain: c.MainDailyShared, zoom.FamilyPhone: c.PhoneDailyShared}
+	if shared[zoom.FamilyMain] == 0 {
+		shared[zoom.FamilyMain] = zoom.DailyShared(c.Plan)
 	}
-	shared := zoom.Bucket{Family: zoom.FamilyMain, Category: zoom.Heavy}.String() + "+" + string(zoom.ResourceIntensive)
+	if shared[zoom.FamilyPhone] == 0 {
+		heavy, _ := c.limit(zoom.Bucket{Family: zoom.FamilyPhone, Category: zoom.Heavy})
+		shared[zoom.FamilyPhone] = heavy.Daily
+	}
 	l.daily = func(b zoom.Bucket) (string, int) {
 		if c.NoDailyLimits {
 			return "", 0
 		}
-		if b.Family == zoom.FamilyMain && (b.Category == zoom.Heavy || b.Category == zoom.ResourceIntensive) {
-			return shared, mainDaily
+		if zoom.SharesDailyCap(b.Category) && shared[b.Family] > 0 {
+			return zoom.DailyBucket(b.Family).String(), shared[b.Family]
 		}
 		if lim, ok := c.limit(b); ok && lim.Daily > 0 {
 			return b.String(), lim.Daily

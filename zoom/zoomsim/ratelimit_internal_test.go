@@ -72,3 +72,30 @@ func TestLimiterMainSharedDaily(t *testing.T) {
 		t.Fatal("Pro phone Heavy daily cap is not 15000")
 	}
 }
+
+// TestDailyCapSharedByHeavyAndResourceIntensive: on both families, Heavy
+// and Resource-intensive calls draw on one daily cap, which resets at
+// 00:00 UTC; Light and Medium calls have none.
+func TestDailyCapSharedByHeavyAndResourceIntensive(t *testing.T) {
+	c := Config{MainDailyShared: 3, PhoneDailyShared: 3}.WithDefaults()
+	l := newLimiter(c)
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	for _, f := range []zoom.Family{zoom.FamilyMain, zoom.FamilyPhone} {
+		heavy, ri := zoom.Bucket{Family: f, Category: zoom.Heavy}, zoom.Bucket{Family: f, Category: zoom.ResourceIntensive}
+		for i, b := range []zoom.Bucket{heavy, ri, heavy} {
+			if d := l.admit(b, now.Add(time.Duration(i)*time.Minute)); !d.ok {
+				t.Fatalf("%s call %d refused: %+v", f, i, d)
+			}
+		}
+		d := l.admit(ri, now.Add(10*time.Minute))
+		if d.ok || !d.daily || !d.retryAt.Equal(time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)) {
+			t.Fatalf("%s: fourth call of the shared cap: %+v", f, d)
+		}
+		if d := l.admit(zoom.Bucket{Family: f, Category: zoom.Medium}, now.Add(10*time.Minute)); !d.ok || d.hasDaily {
+			t.Fatalf("%s Medium: %+v", f, d)
+		}
+		if d := l.admit(heavy, time.Date(2026, 3, 3, 0, 0, 1, 0, time.UTC)); !d.ok {
+			t.Fatalf("%s: after midnight UTC: %+v", f, d)
+		}
+	}
+}

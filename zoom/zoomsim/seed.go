@@ -41,6 +41,11 @@ type Seed struct {
 	Staff int
 	// Site is the Zoom Phone site's name. Default "Main".
 	Site string
+	// RoomsNotSignedIn makes every room user one signed in to no Zoom
+	// client (User.NotSignedIn), as a room with only a desk phone is:
+	// presence changes get 400 code 5301. Default false, so that presence
+	// works as in a hotel whose room users run a Zoom client.
+	RoomsNotSignedIn bool
 }
 
 // DefaultSeed is the hotel of a simulator configured with neither Seed nor
@@ -142,7 +147,7 @@ func (s Seed) buildRoom(a *account, i int, site Site, now time.Time) (seededRoom
 		u, err := a.addUser(User{
 			Email:     fmt.Sprintf("room%d@hotel.example", ext),
 			FirstName: "Room", LastName: r.extension, DisplayName: r.name,
-			ExtensionNumber: ext, SiteID: site.ID, CreatedAt: now,
+			ExtensionNumber: ext, SiteID: site.ID, CreatedAt: now, NotSignedIn: s.RoomsNotSignedIn,
 		}, now)
 		if err != nil {
 			return r, err

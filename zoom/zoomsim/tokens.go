@@ -22,12 +22,17 @@ func (t *token) has(scope string) bool {
 
 // tokenStore holds the valid access tokens of the app.
 type tokenStore struct {
-	mu     sync.Mutex
-	valid  map[string]*token
-	serial int
+	mu    sync.Mutex
+	valid map[string]*token
+	// expired remembers tokens that ran out (not revoked ones), so that a
+	// call with one can be told "Access token is expired.".
+	expired map[string]struct{}
+	serial  int
 }
 
-func newTokenStore() *tokenStore { return &tokenStore{valid: map[string]*token{}} }
+func newTokenStore() *tokenStore {
+	return &tokenStore{valid: map[string]*token{}, expired: map[string]struct{}{}}
+}
 
 // mint issues a token. latestOnly invalidates every earlier token first.
 func (s *tokenStore) mint(now time.Time, ttl time.Duration, scopes []string, latestOnly bool) (string, *token) {
@@ -39,6 +44,7 @@ func (s *tokenStore) mint(now time.Time, ttl time.Duration, scopes []string, lat
 	for v, t := range s.valid {
 		if !now.Before(t.expires) {
 			delete(s.valid, v)
+			s.expired[v] = struct{}{}
 		}
 	}
 	s.serial++
@@ -50,19 +56,22 @@ func (s *tokenStore) mint(now time.Time, ttl time.Duration, scopes []string, lat
 	return v, t
 }
 
-// check returns the token if it is valid at now.
+// check returns the token if it is valid at now; otherwise nil and whether
+// it is one that expired.
 func (s *tokenStore) check(v string, now time.Time) (*token, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.valid[v]
 	if !ok {
-		return nil, false
+		_, expired := s.expired[v]
+		return nil, expired
 	}
 	if !now.Before(t.expires) {
 		delete(s.valid, v)
-		return nil, false
+		s.expired[v] = struct{}{}
+		return nil, true
 	}
-	return t, true
+	return t, false
 }
 
 // revokeAll invalidates every issued token.
@@ -70,6 +79,7 @@ func (s *tokenStore) revokeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.valid)
+	clear(s.expired)
 }
 
 // issued is the number of tokens minted so far.

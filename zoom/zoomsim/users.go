@@ -3,6 +3,8 @@ package zoomsim
 import (
 	"net/http"
 	"slices"
+
+	"github.com/pbxlink/pbxlink/zoom"
 )
 
 // Users API: GET /users, GET and PATCH /users/{userId}.
@@ -172,6 +174,9 @@ func (s *Server) updateUser(c *call) (int, any, *apiError) {
 	if err := s.checkNames(f, "first_name", "last_name", "display_name"); err != nil {
 		return 0, nil, err
 	}
+	if err := checkChinese(f); err != nil {
+		return 0, nil, err
+	}
 	for name, dst := range map[string]*string{
 		"first_name": &u.FirstName, "last_name": &u.LastName, "dept": &u.Dept, "company": &u.Company,
 		"job_title": &u.JobTitle, "cost_center": &u.CostCenter, "language": &u.Language,
@@ -193,4 +198,18 @@ func (s *Server) updateUser(c *call) (int, any, *apiError) {
 		u.DisplayName = deriveDisplayName(u.FirstName, u.LastName)
 	}
 	return http.StatusNoContent, nil, nil
+}
+
+// checkChinese refuses a name with more Chinese characters than Zoom allows:
+// five in first_name or last_name, ten in display_name.
+func checkChinese(f fields) *apiError {
+	for _, c := range []struct {
+		field string
+		max   int
+	}{{"first_name", zoom.MaxChineseFirstLast}, {"last_name", zoom.MaxChineseFirstLast}, {"display_name", zoom.MaxChineseDisplayName}} {
+		if v, ok := f.str(c.field); ok && zoom.ChineseCharacters(v) > c.max {
+			return errNameTooManyChinese(c.field)
+		}
+	}
+	return nil
 }
