@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,8 +29,7 @@ func init() {
 const demoPresence = 2 * time.Second
 
 func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", stdout)
 	target := fs.String("target", "users", "what the rooms are in Zoom: users or common_areas")
 	department := fs.String("department", "state", "department setting of the worker (see pbxlink run --help)")
 	verbose := fs.Bool("verbose", false, "show the worker's log")
@@ -43,6 +41,9 @@ for a few rooms: check-in, guest change, do-not-disturb, check-out. Prints
 what changed in Zoom, step by step, and exits 0 when Zoom ends as the
 script expects.`)
 	if err := setting.Parse(fs, envPrefix+"DEMO_", args, nil); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if *target != "users" && *target != "common_areas" {

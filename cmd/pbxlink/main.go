@@ -38,9 +38,15 @@ func main() {
 }
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	switch {
+	case len(args) == 0: // a usage error: the usage goes where errors go
+		usage(stderr)
+		return 2
+	case isHelp(args[0]):
 		usage(stdout)
 		return 0
+	case args[0] == "--version" || args[0] == "-version":
+		args = []string{"version"}
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -76,5 +82,5 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nEvery command answers --help; every flag can also be set as PBXLINK_<FLAG> in the environment.")
+	fmt.Fprintln(w, "\nEvery command answers --help, which names each flag's environment variable\n(--zoom-url of run is PBXLINK_ZOOM_URL). pbxlink --version prints the version.")
 }

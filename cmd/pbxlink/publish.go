@@ -33,18 +33,15 @@ type publishFlags struct {
 	given                                          map[string]bool
 }
 
+// publishNames: the connection settings (--nats-*) are those of pbxlink
+// run, under the same variables, so publish finds the NATS that the worker
+// uses; the event's fields have variables of their own. The worker's
+// PBXLINK_DEPARTMENT means a department mode, not a department: read as
+// event data, it would be sent to Zoom.
+var publishNames = setting.Prefixes(func(f string) bool { return strings.HasPrefix(f, "nats-") }, envPrefix, envPrefix+"PUBLISH_")
+
 func publishCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprintln(stdout, publishSynopsis)
-			return flag.ErrHelp
-		}
-		fmt.Fprintln(stderr, publishSynopsis)
-		return errUsage
-	}
-	kind := args[0]
-	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("publish", stdout)
 	var p publishFlags
 	fs.StringVar(&p.nats.URL, "nats-url", "nats://127.0.0.1:4222", "NATS servers (comma-separated)")
 	fs.StringVar(&p.nats.Creds, "nats-creds", "", "NATS credentials file")
@@ -72,14 +69,25 @@ func publishCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&p.site, "site", "", "site")
 	fs.StringVar(&p.department, "department", "", "extension: department")
 	fs.BoolVar(&p.on, "on", false, "dnd: true for do-not-disturb on, false for off")
-	fs.Usage = setting.Usage(fs, envPrefix, publishSynopsis)
-	if err := setting.Parse(fs, envPrefix, args[1:], nil); err != nil {
+	fs.Usage = setting.UsageNamed(fs, publishNames, publishSynopsis)
+	switch {
+	case len(args) == 0:
+		fmt.Fprintf(stderr, "%s\n\npbxlink publish --help lists the flags.\n", publishSynopsis)
+		return errUsage
+	case isHelp(args[0]):
+		fs.Usage()
+		return flag.ErrHelp
+	case strings.HasPrefix(args[0], "-"):
+		return &setting.Error{Msg: fmt.Sprintf("the event type comes first, before %s: pbxlink publish <type> [flags] (see --help)", args[0])}
+	}
+	kind := args[0]
+	if err := setting.ParseNamed(fs, publishNames, args[1:], nil); err != nil {
 		return err
 	}
 	p.given = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { p.given[f.Name] = true })
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (fields are flags, e.g. --first Ada)", fs.Arg(0))
+		return &setting.Error{Msg: fmt.Sprintf("unexpected argument %q: the event's fields are flags, e.g. --first Ada (see --help)", fs.Arg(0))}
 	}
 
 	var opts []producer.PublishOption
@@ -129,7 +137,12 @@ Examples:
   pbxlink publish guest --ext 1203 --last Byron
   pbxlink publish dnd --ext 1203 --on
   pbxlink publish checkout --ext 1203
-  pbxlink publish move --from 1203 --to 1410 --first Ada --last Lovelace`
+  pbxlink publish move --from 1203 --to 1410 --first Ada --last Lovelace
+
+The connection settings (--nats-*) are those of pbxlink run, under the same
+variables (PBXLINK_NATS_URL, ...); the event's fields have variables of
+their own (PBXLINK_PUBLISH_FIRST, ...), so the worker's settings never
+become event data.`
 
 func (p *publishFlags) publish(ctx context.Context, prod *producer.Producer, kind string, opts []producer.PublishOption) ([]*producer.Result, error) {
 	if kind == "move" {

@@ -63,10 +63,10 @@ func (s *runSettings) flags(fs *flag.FlagSet) {
 	fs.StringVar(&s.Department, "department", "disabled", "department field: disabled, state, mailbox_description, mailbox_room_id, tenant or site")
 	fs.BoolVar(&s.Messages, "message-management", false, "delete all of an extension's voicemail at check-in and check-out")
 	fs.IntVar(&s.Retries, "retries", 3, "attempts to make a change in Zoom before giving up")
-	fs.DurationVar(&s.RetryInterval, "retry-interval", 60*time.Second, "wait between attempts")
-	fs.DurationVar(&s.CacheRefresh, "cache-refresh", 480*time.Minute, "interval between full refreshes of the extension directory")
+	fs.Var(durationVar(&s.RetryInterval, 60*time.Second, time.Second, "seconds"), "retry-interval", "wait between attempts: a duration (60s, 2m) or a number of seconds")
+	fs.Var(durationVar(&s.CacheRefresh, 480*time.Minute, time.Minute, "minutes"), "cache-refresh", "interval between full refreshes of the extension directory: a duration (8h, 90m) or a number of minutes")
 	fs.IntVar(&s.Concurrency, "concurrency", 8, "extensions one replica works on at once")
-	fs.DurationVar(&s.ShutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long events in progress may take to finish")
+	fs.Var(durationVar(&s.ShutdownGrace, 10*time.Second, time.Second, "seconds"), "shutdown-grace", "on SIGTERM, how long events in progress may take to finish: a duration (10s) or a number of seconds")
 	fs.BoolVar(&s.Debug, "debug", false, "log every request to and response from Zoom (secrets masked); switchable at run time through the pbxlink-config bucket")
 	fs.StringVar(&s.HTTPListen, "http-listen", "127.0.0.1:9090", "address of /livez, /readyz and /metrics")
 	fs.StringVar(&s.LogFormat, "log-format", "auto", "text (colour, for a terminal), json, or auto")
@@ -86,6 +86,12 @@ func envPrefixed(flagName string) string {
 func (s *runSettings) validate() error {
 	var errs []error
 	secretFrom := "zoom-client-secret"
+	if s.ClientSecretFile != "" && s.ClientSecret != "" {
+		// Never mind which one wins: two sources of one secret are a
+		// mistake (an old variable left behind) that must not go unseen.
+		return fmt.Errorf("%s (--%s) and %s (--%s) are both set: give the client secret one way only",
+			envPrefixed("zoom-client-secret"), "zoom-client-secret", envPrefixed("zoom-client-secret-file"), "zoom-client-secret-file")
+	}
 	if s.ClientSecretFile != "" {
 		secretFrom = "zoom-client-secret-file"
 		b, err := os.ReadFile(s.ClientSecretFile)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,13 +20,15 @@ func init() {
 const zoomsimPrefix = "PBXLINK_ZOOMSIM_"
 
 func zoomsimCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("zoomsim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("zoomsim", stdout)
 	cfg := zoomsim.Config{OAuthListen: "127.0.0.1:9480", APIListen: "127.0.0.1:9481"}
 	cfg.RegisterFlags(fs)
 	verbose := fs.Bool("verbose", false, "log every request (never a secret or token)")
 	fs.Usage = setting.Usage(fs, zoomsimPrefix, zoomsimSynopsis)
 	if err := setting.Parse(fs, zoomsimPrefix, args, nil); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	level := new(slog.LevelVar)
@@ -37,10 +38,10 @@ func zoomsimCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cfg.Logger = newLogger(stderr, "auto", level)
 	sim, err := zoomsim.New(cfg)
 	if err != nil {
-		return err
+		return flagNamed(err, zoomsimFields, setting.Prefix(zoomsimPrefix))
 	}
 	if err := sim.Start(); err != nil {
-		return err
+		return flagNamed(err, zoomsimFields, setting.Prefix(zoomsimPrefix))
 	}
 	defer sim.Close()
 	c := sim.Config()

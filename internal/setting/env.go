@@ -26,6 +26,35 @@ func EnvName(prefix, flagName string) string {
 // when nil). A malformed value is reported naming both the variable and the
 // flag, so the operator knows which of the two to fix.
 func Parse(fs *flag.FlagSet, prefix string, args []string, getenv func(string) string) error {
+	return ParseNamed(fs, Prefix(prefix), args, getenv)
+}
+
+// Names gives the environment variable of each flag. A command whose flags
+// mean different things from the worker's settings of the same name gives
+// those flags a prefix of their own (Prefixes).
+type Names func(flagName string) string
+
+// Prefix names every flag's variable with one prefix, as EnvName does.
+func Prefix(prefix string) Names {
+	return func(flagName string) string { return EnvName(prefix, flagName) }
+}
+
+// Prefixes names the variables of the flags that shared accepts with
+// sharedPrefix, and of every other flag with own: "pbxlink publish" shares
+// its connection settings with "pbxlink run" (PBXLINK_NATS_URL) and keeps
+// its event fields apart (PBXLINK_PUBLISH_DEPARTMENT, never the worker's
+// PBXLINK_DEPARTMENT).
+func Prefixes(shared func(flagName string) bool, sharedPrefix, own string) Names {
+	return func(flagName string) string {
+		if shared(flagName) {
+			return EnvName(sharedPrefix, flagName)
+		}
+		return EnvName(own, flagName)
+	}
+}
+
+// ParseNamed is Parse with each flag's variable named by names.
+func ParseNamed(fs *flag.FlagSet, names Names, args []string, getenv func(string) string) error {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
@@ -40,7 +69,7 @@ func Parse(fs *flag.FlagSet, prefix string, args []string, getenv func(string) s
 		return err
 	}
 	if err != nil {
-		return &Error{Msg: oneFlagLine(prefix, err)}
+		return &Error{Msg: oneFlagLine(names, err)}
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -48,7 +77,7 @@ func Parse(fs *flag.FlagSet, prefix string, args []string, getenv func(string) s
 		if err != nil || given[f.Name] {
 			return
 		}
-		name := EnvName(prefix, f.Name)
+		name := names(f.Name)
 		v := getenv(name)
 		if v == "" {
 			return
@@ -70,22 +99,27 @@ func (e *Error) Error() string { return e.Msg }
 var flagError = regexp.MustCompile(`^(?:invalid (?:boolean )?value "(.*)" for (?:flag )?-(\S+): (.*)|flag provided but not defined: -(\S+)|flag needs an argument: -(\S+))$`)
 
 // oneFlagLine rewrites a flag package error to name the variable too.
-func oneFlagLine(prefix string, err error) string {
+func oneFlagLine(names Names, err error) string {
 	m := flagError.FindStringSubmatch(err.Error())
 	switch {
 	case m == nil:
 		return err.Error()
 	case m[2] != "":
-		return fmt.Sprintf("%s (--%s): invalid value %q: %s", EnvName(prefix, m[2]), m[2], m[1], m[3])
+		return fmt.Sprintf("%s (--%s): invalid value %q: %s", names(m[2]), m[2], m[1], m[3])
 	case m[4] != "":
 		return fmt.Sprintf("unknown flag --%s (see --help)", m[4])
 	}
-	return fmt.Sprintf("%s (--%s): needs a value", EnvName(prefix, m[5]), m[5])
+	return fmt.Sprintf("%s (--%s): needs a value", names(m[5]), m[5])
 }
 
 // Usage returns a FlagSet usage function that lists every flag with its
 // environment variable, for --help.
 func Usage(fs *flag.FlagSet, prefix, synopsis string) func() {
+	return UsageNamed(fs, Prefix(prefix), synopsis)
+}
+
+// UsageNamed is Usage with each flag's variable named by names.
+func UsageNamed(fs *flag.FlagSet, names Names, synopsis string) func() {
 	return func() {
 		w := fs.Output()
 		fmt.Fprintf(w, "%s\n\nSettings (flag, environment variable, default):\n", synopsis)
@@ -94,7 +128,7 @@ func Usage(fs *flag.FlagSet, prefix, synopsis string) func() {
 			if def == "" {
 				def = `""`
 			}
-			fmt.Fprintf(w, "  --%s, %s (default %s)\n      %s\n", f.Name, EnvName(prefix, f.Name), def, f.Usage)
+			fmt.Fprintf(w, "  --%s, %s (default %s)\n      %s\n", f.Name, names(f.Name), def, f.Usage)
 		})
 	}
 }
