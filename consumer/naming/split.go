@@ -32,6 +32,11 @@ import (
 // values first, the extension never. Split panics if limit < 1.
 func (t *Template) Split(v Vars, limit int) (first, last string) {
 	checkLimit(limit)
+	return t.split(v, Limit{Runes: limit})
+}
+
+// split is Split and SplitIn.
+func (t *Template) split(v Vars, limit Limit) (first, last string) {
 	var buf [16]piece
 	ps := t.pieces(&v, buf[:0])
 
@@ -67,14 +72,14 @@ func (t *Template) Split(v Vars, limit int) (first, last string) {
 			break
 		}
 	}
-	word := fit(ps, limit)
+	word := fitIn(ps, limit)
 	return word, word
 }
 
 // fitBoth fits the two sides of a split into limit each and reports whether
 // neither came out empty (which only a tiny limit can cause).
-func fitBoth(a, b []piece, limit int) (first, last string, ok bool) {
-	first, last = fit(a, limit), fit(b, limit)
+func fitBoth(a, b []piece, limit Limit) (first, last string, ok bool) {
+	first, last = fitIn(a, limit), fitIn(b, limit)
 	return first, last, first != "" && last != ""
 }
 
