@@ -22,6 +22,9 @@ type ConnectConfig struct {
 	User, Password, Token string
 	// TLSCA is a CA certificate file to verify the server with.
 	TLSCA string
+	// TLSCert and TLSKey are a client certificate and its key (PEM files),
+	// for a server that authenticates clients by certificate. Together.
+	TLSCert, TLSKey string
 	// Disconnected, Reconnected and Error, when set, report connection
 	// events (the caller logs them).
 	Disconnected func(error)
@@ -46,7 +49,10 @@ func (c ConnectConfig) validate() error {
 	if (c.User == "") != (c.Password == "") {
 		errs = append(errs, errors.New("NATS user and password go together"))
 	}
-	for _, f := range []struct{ name, path string }{{"creds", c.Creds}, {"nkey", c.NKey}, {"tls-ca", c.TLSCA}} {
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("NATS TLS client certificate and key go together"))
+	}
+	for _, f := range []struct{ name, path string }{{"creds", c.Creds}, {"nkey", c.NKey}, {"tls-ca", c.TLSCA}, {"tls-cert", c.TLSCert}, {"tls-key", c.TLSKey}} {
 		if f.path == "" {
 			continue
 		}
@@ -85,6 +91,9 @@ func Connect(c ConnectConfig) (*nats.Conn, error) {
 	}
 	if c.TLSCA != "" {
 		opts = append(opts, nats.RootCAs(c.TLSCA))
+	}
+	if c.TLSCert != "" {
+		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
 	}
 	if c.Disconnected != nil {
 		opts = append(opts, nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { c.Disconnected(err) }))

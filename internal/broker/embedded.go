@@ -22,6 +22,11 @@ type EmbeddedConfig struct {
 	StoreDir string
 	// Logger receives the server's log lines. Default: none.
 	Logger *slog.Logger
+	// Token, when set, is the token every client must present: NATS holds
+	// guest names and the worker's controls, so only pbxlink's own clients
+	// may connect. Required when Listen is not a loopback address
+	// (ErrListenNeedsToken).
+	Token string
 }
 
 // StartEmbedded starts a JetStream server in this process and waits until it
@@ -44,6 +49,9 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 	if port == 0 {
 		port = -1
 	}
+	if cfg.Token == "" && !IsLoopback(host) {
+		return nil, fmt.Errorf("%w: %q", ErrListenNeedsToken, cfg.Listen)
+	}
 	if err := checkFree(host, port); err != nil {
 		return nil, err
 	}
@@ -55,6 +63,8 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 		StoreDir:   cfg.StoreDir,
 		NoSigs:     true,
 		NoLog:      cfg.Logger == nil,
+		// Authorization is the token clients must present; empty: none.
+		Authorization: cfg.Token,
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
