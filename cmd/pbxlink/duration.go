@@ -42,5 +42,13 @@ func (v *durationValue) String() string {
 	if v == nil || v.d == nil {
 		return ""
 	}
+	// A whole number of the unit reads as such ("480m", not "8h0m0s"), in
+	// --help and in the README alike.
+	if suffix, ok := unitSuffix[v.unit]; ok && *v.d%v.unit == 0 {
+		return strconv.FormatInt(int64(*v.d/v.unit), 10) + suffix
+	}
 	return v.d.String()
 }
+
+// unitSuffix is how time.ParseDuration writes the units of durationValue.
+var unitSuffix = map[time.Duration]string{time.Second: "s", time.Minute: "m", time.Hour: "h"}
