@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"time"
 
@@ -27,18 +28,29 @@ var errFeatureOff = errors.New("feature switched off")
 // applier turns one event into the Zoom calls it needs, and no more: each
 // change is compared with what Zoom shows first.
 type applier struct {
-	zoom     Zoom
+	// zoom is the event's fenced writer: every call inside its claim.
+	zoom     writer
+	log      *slog.Logger
 	tmpl     *naming.Template
 	dept     Department
 	messages bool // delete voicemail at check-in and check-out
 	features map[zoom.Feature]bool
 	// dndFor is how long do-not-disturb is set for (Zoom's maximum, a day).
 	dndFor time.Duration
-	// maxInlineWait bounds how long a rate-limited call is waited for in
-	// place, rather than given back to JetStream (which costs a delivery).
-	maxInlineWait time.Duration
-	now           func() time.Time
+	now    func() time.Time
+	// hold is the event's claim, which remembers once-only steps.
+	hold *hold
 }
+
+// forEvent returns the applier for one event: its Zoom calls go through the
+// event's claim.
+func (a applier) forEvent(z Zoom, h *hold) *applier {
+	a.zoom, a.hold = fenced{z: z, h: h}, h
+	return &a
+}
+
+// stepVoicemail is the once-only step of deleting a room's voicemail.
+const stepVoicemail = "voicemail"
 
 // apply makes Zoom reflect the event. rec is updated in place as each call
 // succeeds (Stay, Shown, Time), so that a retry repeats only what failed.
@@ -52,7 +64,7 @@ func (a *applier) apply(ctx context.Context, d schemas.Decoded, rec *record, e E
 		rec.Stay = &stay
 		err = a.names(ctx, e, vars(e.Extension, stay), a.deptFor(d, stay), &cur)
 		if err == nil && a.messages {
-			err = a.clearVoicemail(ctx, e, false)
+			err = a.clearVoicemailOnce(ctx, e)
 		}
 	case schemas.GuestChange:
 		var stay schemas.CheckIn
@@ -69,13 +81,13 @@ func (a *applier) apply(ctx context.Context, d schemas.Decoded, rec *record, e E
 		room := schemas.CheckIn{Mailbox: p.Mailbox, Tenant: p.Tenant, Site: p.Site}
 		err = a.names(ctx, e, vars(e.Extension, room), a.deptFor(d, room), &cur)
 		if err == nil {
-			err = a.presence(ctx, e, false, &cur)
+			err = a.presence(ctx, e, false, rec, &cur)
 		}
 		if err == nil && a.messages {
-			err = a.clearVoicemail(ctx, e, false)
+			err = a.clearVoicemailOnce(ctx, e)
 		}
 	case schemas.DND:
-		err = a.presence(ctx, e, p.On, &cur)
+		err = a.presence(ctx, e, p.On, rec, &cur)
 	case schemas.ClearMessages:
 		err = a.clearVoicemail(ctx, e, true)
 	case schemas.Extension:
@@ -99,13 +111,7 @@ func (a *applier) apply(ctx context.Context, d schemas.Decoded, rec *record, e E
 	default:
 		err = fmt.Errorf("no effect defined for event type %s", d.Type)
 	}
-	if err != nil {
-		return err
-	}
-	if d.Event.Time.After(rec.Time) {
-		rec.Time = d.Event.Time
-	}
-	return nil
+	return err
 }
 
 // current is what Zoom shows for the extension: pbxlink's own record when
@@ -154,6 +160,24 @@ func (a *applier) deptFor(d schemas.Decoded, data schemas.CheckIn) *string {
 // names sets the extension's names (and department, when dept is not nil)
 // on the user or common area, then on its desk phones.
 func (a *applier) names(ctx context.Context, e Entry, v naming.Vars, dept *string, cur *shown) error {
+	err := a.setNames(ctx, e, v, dept, cur)
+	if g := withoutGuest(v); errors.Is(err, zoom.ErrInvalidName) && g != v {
+		// A name with a word Zoom bans (code 300) would fail every time:
+		// the room shows the template without guest fields instead.
+		a.log.Warn("Zoom refused the guest's name; showing the name without guest fields",
+			"ext", e.Extension, "err", logSafe(err))
+		return a.setNames(ctx, e, g, dept, cur)
+	}
+	return err
+}
+
+// withoutGuest keeps the variables that are not the guest's.
+func withoutGuest(v naming.Vars) naming.Vars {
+	return naming.Vars{Extension: v.Extension, RoomID: v.RoomID, Tenant: v.Tenant, Site: v.Site}
+}
+
+// setNames makes the calls of names for one set of variables.
+func (a *applier) setNames(ctx context.Context, e Entry, v naming.Vars, dept *string, cur *shown) error {
 	deptChanged := dept != nil && (cur.Dept == nil || *cur.Dept != *dept)
 	switch e.Kind {
 	case KindUser:
@@ -209,27 +233,72 @@ func (a *applier) names(ctx context.Context, e Entry, v naming.Vars, dept *strin
 
 // presence turns do-not-disturb on or off. Common areas have no presence,
 // and without the presence scope the feature is off: both leave it alone.
-// Zoom's one-change-a-minute rule is waited out here, so the final state is
-// the one the last event asked for.
-func (a *applier) presence(ctx context.Context, e Entry, on bool, cur *shown) error {
+//
+// Zoom refuses a presence change with 400 code 5301 both for its
+// one-change-a-minute rule and for a user not signed in to a Zoom client
+// (a room with only a desk phone). Within a minute of the fleet's last
+// change of the user's presence it is the rule: the event waits for the
+// minute to end. Otherwise presence cannot be set for that user: the event
+// finishes without it, and the first such refusal is logged.
+func (a *applier) presence(ctx context.Context, e Entry, on bool, rec *record, cur *shown) error {
 	if e.Kind != KindUser || !a.features[zoom.FeatureDoNotDisturb] {
 		return nil
 	}
 	if cur.DND != nil && *cur.DND == on {
 		return nil
 	}
-	err := a.retryRateLimited(ctx, func() error {
-		if on {
-			return a.zoom.SetDoNotDisturb(ctx, e.ID, a.dndFor)
+	var err error
+	if on {
+		err = a.zoom.SetDoNotDisturb(ctx, e.ID, a.dndFor)
+	} else {
+		err = a.zoom.SetAvailable(ctx, e.ID)
+	}
+	now := a.now()
+	switch {
+	case errors.Is(err, zoom.ErrPresenceRefused) && now.Sub(rec.PresenceAt) < presenceRule:
+		return &waitError{until: rec.PresenceAt.Add(presenceRule), err: err}
+	case errors.Is(err, zoom.ErrPresenceRefused):
+		if rec.PresenceRefused.IsZero() {
+			a.log.Info("Zoom cannot set presence for this user (not signed in to a Zoom client); event finished without do-not-disturb",
+				"ext", e.Extension, "dnd", on)
 		}
-		return a.zoom.SetAvailable(ctx, e.ID)
-	})
-	if err != nil {
+		rec.PresenceRefused = now
+		return nil
+	case err != nil:
 		return err
 	}
+	rec.PresenceAt, rec.PresenceRefused = now, time.Time{}
 	cur.DND = &on
-	cur.At = a.now()
+	cur.At = now
 	return nil
+}
+
+// presenceRule is Zoom's one-presence-change-a-minute rule.
+const presenceRule = time.Minute
+
+// waitError: the change must wait until a time (a Zoom rule that is not
+// a 429); the event is deferred, using no attempt.
+type waitError struct {
+	until time.Time
+	err   error
+}
+
+func (e *waitError) Error() string {
+	return e.err.Error() + " (waiting until " + e.until.UTC().Format(time.RFC3339) + ")"
+}
+func (e *waitError) Unwrap() error { return e.err }
+
+// clearVoicemailOnce deletes the room's voicemail at check-in or check-out
+// once per event: a takeover after a crash does not delete it again (by
+// then it may hold the new guest's first messages).
+func (a *applier) clearVoicemailOnce(ctx context.Context, e Entry) error {
+	if a.hold.rec.Claim.done(stepVoicemail) {
+		return nil
+	}
+	if err := a.clearVoicemail(ctx, e, false); err != nil {
+		return err
+	}
+	return a.hold.step(ctx, stepVoicemail)
 }
 
 // clearVoicemail deletes all of a user's voicemail. Common areas have none.
@@ -248,23 +317,4 @@ func (a *applier) clearVoicemail(ctx context.Context, e Entry, explicit bool) er
 	}
 	_, err := deleteAllVoicemail(ctx, a.zoom, e.ID, a.now())
 	return err
-}
-
-// retryRateLimited runs call again after a rate-limit error whose wait is
-// short enough to sit out here.
-func (a *applier) retryRateLimited(ctx context.Context, call func() error) error {
-	for {
-		err := call()
-		at, limited := zoom.RetryAt(err)
-		if !limited || at.Sub(a.now()) > a.maxInlineWait {
-			return err
-		}
-		t := time.NewTimer(time.Until(at))
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		}
-	}
 }

@@ -45,10 +45,11 @@ type Config struct {
 	// Concurrency is how many extensions one replica works on at once.
 	// Default 8.
 	Concurrency int
-	// MaxInlineWait is the longest rate-limit wait sat out in place (for
-	// instance Zoom's one-presence-change-a-minute rule); a longer one hands
-	// the event back to JetStream until then. Default 75 s.
-	MaxInlineWait time.Duration
+	// MaxPerExtension is how many events of one extension count toward
+	// what a replica takes in (4 × Concurrency ready events): a room flooded
+	// with events cannot take a replica's intake from every other room; its
+	// further events are held without counting. Default 4.
+	MaxPerExtension int
 	// DNDDuration is how long do-not-disturb is set for. Default 24 h,
 	// Zoom's maximum.
 	DNDDuration time.Duration
@@ -95,8 +96,8 @@ func (c Config) WithDefaults() Config {
 	if c.Concurrency == 0 {
 		c.Concurrency = 8
 	}
-	if c.MaxInlineWait == 0 {
-		c.MaxInlineWait = 75 * time.Second
+	if c.MaxPerExtension == 0 {
+		c.MaxPerExtension = 4
 	}
 	if c.DNDDuration == 0 {
 		c.DNDDuration = 24 * time.Hour
@@ -141,13 +142,16 @@ func (c Config) validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"RetryInterval", c.RetryInterval}, {"CacheRefresh", c.CacheRefresh}, {"MaxInlineWait", c.MaxInlineWait}, {"DNDDuration", c.DNDDuration}} {
+	}{{"RetryInterval", c.RetryInterval}, {"CacheRefresh", c.CacheRefresh}, {"DNDDuration", c.DNDDuration}} {
 		if d.v < 0 {
 			errs = append(errs, fmt.Errorf("consumer: Config.%s %v: must not be negative", d.name, d.v))
 		}
 	}
 	if c.Concurrency < 1 {
 		errs = append(errs, fmt.Errorf("consumer: Config.Concurrency %d: must be at least 1", c.Concurrency))
+	}
+	if c.MaxPerExtension < 1 {
+		errs = append(errs, fmt.Errorf("consumer: Config.MaxPerExtension %d: must be at least 1", c.MaxPerExtension))
 	}
 	return errors.Join(errs...)
 }

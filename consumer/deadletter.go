@@ -15,9 +15,12 @@ import (
 // dead-lettering the same event twice (a crash in between) keeps one copy.
 func (w *Worker) deadLetter(ctx context.Context, j *job, reason string, attempts int) error {
 	m := nats.NewMsg(schemas.DLQSubject(j.subject))
-	m.Data = j.msg.Data()
-	for k, vs := range j.msg.Headers() {
-		if k == schemas.HeaderMsgID || strings.HasPrefix(k, "Pbxlink-") {
+	m.Data = j.message().Data()
+	// The letter keeps the event's own headers but none of JetStream's
+	// (Nats-*: a Nats-Expected-Stream of PBXLINK_EVENTS would make the DLQ
+	// refuse it for ever) and none of an earlier death (Pbxlink-*).
+	for k, vs := range j.message().Headers() {
+		if strings.HasPrefix(k, "Nats-") || strings.HasPrefix(k, "Pbxlink-") {
 			continue
 		}
 		m.Header[k] = vs

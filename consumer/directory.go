@@ -174,6 +174,29 @@ func (d *Directory) Lookup(ctx context.Context, x string) (Entry, error) {
 	return e, nil
 }
 
+// any returns some entry of the directory, preferring a user.
+func (d *Directory) any() (Entry, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	var found Entry
+	for _, e := range d.entries {
+		found = e
+		if e.Kind == KindUser {
+			return e, true
+		}
+	}
+	return found, found.ID != ""
+}
+
+// Forget drops an extension's entry (Zoom said it no longer exists), so
+// that the next Lookup asks Zoom again.
+func (d *Directory) Forget(x string) {
+	d.mu.Lock()
+	delete(d.entries, x)
+	delete(d.misses, x)
+	d.mu.Unlock()
+}
+
 func (d *Directory) lookup(ctx context.Context, x string) (Entry, error) {
 	n, err := strconv.ParseInt(x, 10, 64)
 	if err != nil {

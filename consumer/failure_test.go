@@ -3,6 +3,7 @@ package consumer_test
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/pbxlink/pbxlink/consumer"
+	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
@@ -69,28 +71,52 @@ func checkDeadLetter(t *testing.T, dl *jetstreamMsg, subject, attempts, reason s
 	}
 }
 
-// TestPermanentZoomErrorsGoStraightToTheDLQ: a change Zoom refuses for good
-// is dead-lettered after one attempt, and the extension's later events
-// apply.
+// TestPermanentZoomErrorsGoStraightToTheDLQ: a change that cannot be made
+// (no Zoom user or common area has the extension) is dead-lettered after
+// one attempt, and the other extensions' events apply.
 func TestPermanentZoomErrorsGoStraightToTheDLQ(t *testing.T) {
-	b := setup(t, options{sim: func(c *zoomsim.Config) { c.BannedWords = []string{"forbidden"} }})
+	b := setup(t, options{})
 	b.start()
-	must[any](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{Last: "Forbidden"}}))
-	must[any](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{Last: "Lamarr"}}))
 	must[any](t)(b.prod.CheckIn(b.ctx(), "1299", schemas.CheckIn{Guest: schemas.Guest{Last: "Nobody"}}))
+	must[any](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{Last: "Lamarr"}}))
 	b.finished()
 	if got := b.user(1202).DisplayName; got != "Lamarr 1202" {
 		t.Fatalf("display name %q, want the later event's", got)
 	}
-	if n := b.zoomCalls(zoom.OpUpdateUser); n != 2 {
-		t.Errorf("%d user updates, want 2 (no retry of a permanent error)", n)
-	}
 	dl := b.deadLetters()
-	if len(dl) != 2 {
-		t.Fatalf("%d dead letters, want 2", len(dl))
+	if len(dl) != 1 {
+		t.Fatalf("%d dead letters, want 1", len(dl))
 	}
-	checkDeadLetter(t, dl[0], "pbxlink.ext.1202.checkin", "1", "code 300")
-	checkDeadLetter(t, dl[1], "pbxlink.ext.1299.checkin", "1", "no Zoom user or common area has this extension")
+	checkDeadLetter(t, dl[0], "pbxlink.ext.1299.checkin", "1", "no Zoom user or common area has this extension")
+}
+
+// TestRefusedNameFallsBackToTheExtension: Zoom refuses a name with a word
+// it bans (400 code 300). Retrying cannot help and the stay must not be
+// lost: the room shows the name without guest fields (the extension), the
+// event is not dead-lettered, and the extension's later events apply.
+func TestRefusedNameFallsBackToTheExtension(t *testing.T) {
+	var logs syncBuffer
+	b := setup(t, options{
+		sim:    func(c *zoomsim.Config) { c.BannedWords = []string{"forbidden"} },
+		worker: func(c *consumer.Config) { c.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) },
+	})
+	b.start()
+	seq := must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{First: "Hedy", Last: "Forbidden"}}))
+	b.finishedAt(seq)
+	if got := b.user(1202).DisplayName; got != "1202" {
+		t.Fatalf("display name %q, want the extension alone", got)
+	}
+	if dl := b.deadLetters(); len(dl) != 0 {
+		t.Fatalf("%d dead letters, want none", len(dl))
+	}
+	if out := logs.String(); !strings.Contains(out, "Zoom refused the guest's name") || strings.Contains(out, "Hedy") {
+		t.Errorf("want one warning without the guest's name:\n%s", out)
+	}
+	seq = must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{Last: "Lamarr"}}))
+	b.finishedAt(seq)
+	if got := b.user(1202).DisplayName; got != "Lamarr 1202" {
+		t.Fatalf("display name %q, want the later event's", got)
+	}
 }
 
 // TestBadEventsGoStraightToTheDLQ publishes each kind of bad event; each is
@@ -188,20 +214,5 @@ func TestOrderThroughRetries(t *testing.T) {
 	b.finished()
 	if got := b.user(1201).DisplayName; got != "Second 1201" {
 		t.Fatalf("1201 shows %q, want the last event's name", got)
-	}
-}
-
-// TestStaleEventSkipped: an event older (by its time) than what the
-// extension shows, such as a dead letter replayed late, is skipped.
-func TestStaleEventSkipped(t *testing.T) {
-	b := setup(t, options{})
-	b.start()
-	old := b.eventTime()
-	must[any](t)(b.prod.CheckIn(b.ctx(), "1204", schemas.CheckIn{Guest: schemas.Guest{Last: "New"}}))
-	b.finished()
-	must[any](t)(b.prod.CheckIn(b.ctx(), "1204", schemas.CheckIn{Guest: schemas.Guest{Last: "Old"}}, producerAt(old)))
-	b.finished()
-	if got := b.user(1204).DisplayName; got != "New 1204" {
-		t.Fatalf("display name %q: the older event overwrote the newer", got)
 	}
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 )
@@ -20,184 +20,241 @@ const (
 	parked
 )
 
-// maxDeliveries is the backstop for an event that keeps coming back without
-// ever finishing (a worker that crashes on it, say): it is dead-lettered.
-const maxDeliveries = 100
-
-// handle runs one event through the pipeline: order check, decoding, the
-// stale-event rule, directory lookup, Zoom, and the outcome.
+// handle runs one event through the pipeline: order, the claim, decoding,
+// the replay and time rules, the directory, Zoom, and the outcome.
 func (w *Worker) handle(ctx context.Context, j *job) result {
 	if j.ext == "" {
-		// Not on pbxlink.ext.<digits>.<type>: no extension to order by.
-		return w.bury(ctx, j, nil, 0, fmt.Errorf("subject %q does not name an extension (pbxlink.ext.<digits>.<type>)", j.subject), 1)
+		// Not on pbxlink.ext.<extension>.<type>: no extension to order by.
+		return w.bury(ctx, j, nil, fmt.Errorf("%w: subject %q does not name an extension (pbxlink.ext.<digits, no leading zero>.<type>)",
+			schemas.ErrInvalidEvent, j.subject), 1)
 	}
+	if p := w.gate.state(); p != nil {
+		// The account's Zoom work is paused: nothing to try, no attempt.
+		return w.deferJob(j, pauseDelay, OutcomeDeferred)
+	}
+	for range 3 {
+		h, r, again := w.prepare(ctx, j)
+		if h != nil {
+			return w.work(ctx, h)
+		}
+		if !again {
+			return r
+		}
+		// The record changed while claiming: read it again.
+	}
+	return parked
+}
+
+// prepare reads the extension's record and decides whether j may go now.
+// It returns the hold, claimed, when Zoom work may begin; else a result
+// (finished or parked), or again when the record changed while claiming
+// and must be read again.
+func (w *Worker) prepare(ctx context.Context, j *job) (h *hold, r result, again bool) {
 	rec, rev, err := w.states.get(ctx, j.ext)
 	if err != nil {
 		w.log.Warn("state unavailable; will look again", "ext", j.ext, "err", err)
-		return parked
+		return nil, parked, false
 	}
+	h = &hold{w: w, j: j, rec: rec, rev: rev}
 	if j.seq <= rec.Seq {
-		return w.ack(j, OutcomeDuplicate)
+		return nil, w.ack(j, OutcomeDuplicate), false
 	}
-	if next, err := w.isNext(ctx, j, rec); err != nil || !next {
-		if err != nil {
-			w.log.Warn("order check failed; will look again", "ext", j.ext, "err", err)
-		}
-		return parked
+	switch t, err := w.order(ctx, j, rec); {
+	case err != nil:
+		w.log.Warn("order check failed; will look again", "ext", j.ext, "err", err)
+		return nil, parked, false
+	case t == turnWait:
+		return nil, parked, false
+	case t == turnErased:
+		w.log.Info("event no longer in the stream (erased); dropped", "ext", j.ext, "seq", j.seq)
+		return nil, w.ack(j, OutcomeDuplicate), false
 	}
-	if j.delivered > maxDeliveries {
-		return w.bury(ctx, j, &rec, rev, fmt.Errorf("delivered %d times without finishing", j.delivered), rec.attemptsOf(j.seq))
+	now := w.cfg.Now()
+	if rec.Claim.live(w.id, now) {
+		return nil, parked, false // another replica works on the extension
 	}
-	d, err := schemas.Parse(j.subject, j.msg.Data())
+	if n := rec.abandonedOf(j.seq); n >= maxAbandoned {
+		return nil, w.bury(ctx, j, h, fmt.Errorf("work on the event was interrupted %d times (a worker crashed on it)", n), rec.attemptsOf(j.seq)), false
+	}
+	d, err := schemas.Parse(j.subject, j.message().Data())
 	if err != nil {
-		return w.bury(ctx, j, &rec, rev, fmt.Errorf("bad event: %w", err), 1)
+		return nil, w.bury(ctx, j, h, fmt.Errorf("bad event: %w", err), 1), false
 	}
-	if d.Event.Time.Before(rec.Time) {
-		w.log.Info("skipped an event older than what the extension shows",
-			"ext", j.ext, "type", d.Type, "id", d.Event.ID, "event_time", d.Event.Time, "shown_time", rec.Time, "seq", j.seq)
-		return w.commit(ctx, j, rec, rev, OutcomeStale)
+	if !j.published.IsZero() && d.Event.Time.After(j.published.Add(maxAhead)) {
+		return nil, w.bury(ctx, j, h, errBadTime, 1), false
 	}
+	if orig, ok := originalSeq(j); ok && orig < rec.Applied {
+		w.log.Info("skipped a replayed dead letter older than what the extension shows",
+			"ext", j.ext, "type", d.Type, "seq", j.seq, "original_seq", orig, "applied_seq", rec.Applied)
+		return nil, w.commit(ctx, h, OutcomeStale), false
+	}
+	if err := h.claim(ctx); err != nil {
+		if errors.Is(err, errConflict) {
+			return nil, parked, true
+		}
+		w.log.Warn("claim failed; will look again", "ext", j.ext, "err", err)
+		return nil, parked, false
+	}
+	h.decoded = d
+	return h, parked, false
+}
+
+// originalSeq is the Pbxlink-Original-Seq of a replayed dead letter.
+func originalSeq(j *job) (uint64, bool) {
+	v := j.message().Headers().Get(schemas.HeaderOriginalSeq)
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	return n, err == nil
+}
+
+// work makes the claimed event's change in Zoom and records the outcome.
+func (w *Worker) work(ctx context.Context, h *hold) result {
+	j, d := h.j, h.decoded
 	entry, err := w.dir.Lookup(ctx, j.ext)
 	if err == nil {
 		w.log.Debug("applying", "ext", j.ext, "type", d.Type, "id", d.Event.ID, "data", string(d.Event.Data))
-		err = w.app.apply(ctx, d, &rec, entry)
+		app := w.app.forEvent(w.cfg.Zoom, h)
+		err = app.apply(ctx, d, &h.rec, entry)
+		if errors.Is(err, zoom.ErrNotFound) {
+			// The directory's entry may be stale (the user or phone was
+			// replaced since the last load): look the extension up afresh
+			// once, then decide.
+			w.dir.Forget(j.ext)
+			if fresh, lerr := w.dir.Lookup(ctx, j.ext); lerr != nil {
+				err = lerr
+			} else if fresh.ID != entry.ID || !samePhones(fresh, entry) {
+				err = app.apply(ctx, d, &h.rec, fresh)
+			}
+		}
 	}
 	if err == nil {
-		return w.commit(ctx, j, rec, rev, OutcomeApplied)
+		h.rec.Applied = j.seq
+		return w.commit(ctx, h, OutcomeApplied)
 	}
-	return w.fail(ctx, j, rec, rev, err)
+	return w.fail(ctx, h, err)
 }
 
-// attemptsOf is the failed attempts recorded for the event at seq.
-func (r record) attemptsOf(seq uint64) int {
-	if r.Pending == seq {
-		return r.Attempts
-	}
-	return 0
-}
-
-// isNext reports whether j is the oldest unfinished event of its extension:
-// the first message on pbxlink.ext.<ext>.* after the extension's last
-// finished event (or the consumer's ack floor, if that is higher).
-func (w *Worker) isNext(ctx context.Context, j *job, rec record) (bool, error) {
-	floor := max(rec.Seq, w.ackFloor.Load())
-	if j.seq <= floor+1 {
-		return true, nil
-	}
-	m, err := w.nats.Events.GetMsg(ctx, floor+1, jetstream.WithGetMsgSubject(schemas.SubjectPrefix+j.ext+".*"))
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return m.Sequence >= j.seq, nil
-}
-
-// fail decides between retrying later and dead-lettering.
-func (w *Worker) fail(ctx context.Context, j *job, rec record, rev uint64, err error) result {
-	switch {
-	case ctx.Err() != nil:
-		// Stopping: hand the event back untouched, no attempt counted.
-		_ = w.save(context.WithoutCancel(ctx), j, rec, rev)
-		_ = j.msg.Nak()
+// fail carries out the decision on a failed change.
+func (w *Worker) fail(ctx context.Context, h *hold, err error) result {
+	j := h.j
+	dec := decide(err, h.rec.attemptsOf(j.seq), w.cfg, w.cfg.Now())
+	h.release()
+	switch dec.act {
+	case actHandBack:
+		_ = h.save(context.WithoutCancel(ctx))
+		j.handBack()
 		return finished
-	case errors.Is(err, zoom.ErrPermanent), errors.Is(err, ErrUnknownExtension), errors.Is(err, errFeatureOff):
-		return w.bury(ctx, j, &rec, rev, err, rec.attemptsOf(j.seq)+1)
-	}
-	if at, limited := zoom.RetryAt(err); limited {
-		// Waiting out Zoom's limit is not a failed attempt.
-		delay := max(time.Until(at), time.Second)
-		w.log.Info("rate limited by Zoom; event deferred", "ext", j.ext, "seq", j.seq, "until", at, "err", logSafe(err))
-		if w.save(ctx, j, rec, rev) != nil {
-			return parked
+	case actBury:
+		return w.bury(ctx, j, h, dec.cause, dec.attempts)
+	case actPause:
+		w.log.Error("Zoom refuses the account; pausing the fleet's Zoom work", "err", logSafe(err))
+		if gerr := w.gate.close(ctx, logSafe(err), w.cfg.Now()); gerr != nil {
+			w.log.Warn("could not record the pause for the fleet", "err", gerr)
 		}
-		_ = j.msg.NakWithDelay(delay)
-		w.count(j, OutcomeDeferred)
-		return finished
+	case actRetry:
+		h.rec.Pending, h.rec.Attempts = j.seq, dec.attempts
+		w.log.Warn("Zoom change failed; will retry", "ext", j.ext, "seq", j.seq, "attempt", dec.attempts,
+			"of", w.cfg.Retries, "in", dec.after, "err", logSafe(err))
+	case actDefer:
+		w.log.Info("event deferred", "ext", j.ext, "seq", j.seq, "for", dec.after, "why", logSafe(err))
 	}
-	attempts := rec.attemptsOf(j.seq) + 1
-	if attempts >= w.cfg.Retries {
-		return w.bury(ctx, j, &rec, rev, fmt.Errorf("gave up after %d attempts: %w", attempts, err), attempts)
-	}
-	rec.Pending, rec.Attempts = j.seq, attempts
-	w.log.Warn("Zoom change failed; will retry", "ext", j.ext, "seq", j.seq, "attempt", attempts,
-		"of", w.cfg.Retries, "in", w.cfg.RetryInterval, "err", logSafe(err))
-	if w.save(ctx, j, rec, rev) != nil {
+	if serr := h.save(ctx); serr != nil && !errors.Is(serr, errConflict) {
+		w.log.Warn("state write failed; will look again", "ext", j.ext, "err", serr)
 		return parked
 	}
-	_ = j.msg.NakWithDelay(w.cfg.RetryInterval)
-	w.count(j, OutcomeRetry)
+	outcome := OutcomeDeferred
+	if dec.act == actRetry {
+		outcome = OutcomeRetry
+	}
+	return w.deferJob(j, dec.after, outcome)
+}
+
+// deferJob hands j back to JetStream until after has passed.
+func (w *Worker) deferJob(j *job, after time.Duration, outcome string) result {
+	j.handBackIn(after)
+	w.count(j, outcome)
 	return finished
 }
 
 // bury dead-letters j with its cause and marks it finished, so that its
-// extension's later events go on. rec is nil when the event has no
+// extension's later events go on. h is nil when the event has no
 // extension.
-func (w *Worker) bury(ctx context.Context, j *job, rec *record, rev uint64, cause error, attempts int) result {
-	reason := cause.Error()
-	if err := w.deadLetter(ctx, j, reason, attempts); err != nil {
+func (w *Worker) bury(ctx context.Context, j *job, h *hold, cause error, attempts int) result {
+	if err := w.deadLetter(ctx, j, cause.Error(), attempts); err != nil {
 		w.log.Warn("dead-lettering failed; will try again", "subject", j.subject, "seq", j.seq, "err", err)
 		return parked
 	}
+	class := reasonClass(cause)
 	w.log.Warn("event dead-lettered", "subject", j.subject, "seq", j.seq, "attempts", attempts, "reason", logSafe(cause))
-	w.metrics.deadLetters.WithLabelValues(reasonClass(cause)).Inc()
-	if rec != nil {
-		if r := w.commit(ctx, j, *rec, rev, ""); r == parked {
+	w.metrics.deadLetters.WithLabelValues(class).Inc()
+	if h != nil {
+		h.release()
+		if r := w.record(ctx, h); r == parked {
 			return parked
 		}
 	}
-	_ = j.msg.TermWithReason(oneLine(reason))
+	// Only the class goes to JetStream's advisory: Zoom's text can quote
+	// a guest's name.
+	j.term(class)
 	w.count(j, OutcomeDead)
 	return finished
 }
 
-// commit records j as the extension's last finished event and acknowledges
-// it (outcome "" only records).
-func (w *Worker) commit(ctx context.Context, j *job, rec record, rev uint64, outcome string) result {
-	rec.Seq, rec.Pending, rec.Attempts = j.seq, 0, 0
-	if err := w.save(ctx, j, rec, rev); err != nil {
+// commit records j as the extension's last finished event and
+// acknowledges it.
+func (w *Worker) commit(ctx context.Context, h *hold, outcome string) result {
+	if r := w.record(ctx, h); r == parked {
 		return parked
 	}
-	if outcome == "" {
-		return finished
-	}
-	return w.ack(j, outcome)
+	return w.ack(h.j, outcome)
 }
 
-// save writes rec; after a conflicting write by another replica it gives
-// way if that replica already finished this event, and otherwise writes
-// over it.
-func (w *Worker) save(ctx context.Context, j *job, rec record, rev uint64) error {
-	for range 3 {
-		err := w.states.put(ctx, j.ext, rec, rev)
+// record writes the record with j as its last finished event.
+func (w *Worker) record(ctx context.Context, h *hold) result {
+	h.rec.Seq, h.rec.Pending, h.rec.Attempts, h.rec.Abandoned = h.j.seq, 0, 0, 0
+	h.rec.Claim = nil // finishing the event ends any claim on it
+	if err := h.save(ctx); err != nil {
+		// A conflict means another holder took over: its outcome stands.
 		if !errors.Is(err, errConflict) {
-			if err != nil {
-				w.log.Warn("state write failed; will look again", "ext", j.ext, "err", err)
-			}
-			return err
+			w.log.Warn("state write failed; will look again", "ext", h.j.ext, "err", err)
 		}
-		var fresh record
-		fresh, rev, err = w.states.get(ctx, j.ext)
-		if err != nil {
-			return err
-		}
-		if fresh.Seq >= j.seq {
-			return nil
-		}
+		return parked
 	}
-	return errConflict
+	return finished
 }
 
 func (w *Worker) ack(j *job, outcome string) result {
-	_ = j.msg.Ack()
+	j.ack()
 	w.count(j, outcome)
 	return finished
 }
 
 func (w *Worker) count(j *job, outcome string) {
-	w.metrics.events.WithLabelValues(j.typ, outcome).Inc()
+	w.metrics.events.WithLabelValues(typeLabel(j.typ), outcome).Inc()
 	if outcome != OutcomeRetry && outcome != OutcomeDeferred && !j.published.IsZero() {
-		w.metrics.latency.Observe(time.Since(j.published).Seconds())
+		w.metrics.latency.WithLabelValues(typeLabel(j.typ)).Observe(time.Since(j.published).Seconds())
 	}
+}
+
+// typeLabel keeps the metrics' type label to the known event types.
+func typeLabel(t string) string {
+	if schemas.Type(t).Valid() {
+		return t
+	}
+	return "unknown"
+}
+
+// samePhones reports whether two entries list the same desk phones.
+func samePhones(a, b Entry) bool {
+	if len(a.Phones) != len(b.Phones) {
+		return false
+	}
+	for i := range a.Phones {
+		if a.Phones[i].ID != b.Phones[i].ID {
+			return false
+		}
+	}
+	return true
 }

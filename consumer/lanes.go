@@ -3,21 +3,7 @@ package consumer
 import (
 	"slices"
 	"sync"
-	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
 )
-
-// job is one delivered event held by this replica.
-type job struct {
-	msg       jetstream.Msg
-	seq       uint64 // stream sequence
-	delivered uint64 // deliveries so far, this one included
-	subject   string
-	ext       string // "" when the subject's extension token is not one
-	typ       string // the subject's type token
-	published time.Time
-}
 
 // lane is the queue of one extension's events on this replica, in stream
 // order. Only its head is ever worked on, so the events of an extension take
@@ -27,10 +13,12 @@ type lane struct {
 	jobs    []*job
 	busy    bool // ready for a runner, or running
 	running bool // a runner works on the head
-	parked  bool // the head waits for an earlier event held elsewhere
+	parked  bool // the head waits for something outside this replica
+	woken   bool // a wake came while the head was running: look again
 }
 
-// lanes schedules lanes onto a fixed number of runners.
+// lanes schedules lanes onto a fixed number of runners. It is a pure
+// scheduler: it never talks to NATS or Zoom, so it can be tested alone.
 type lanes struct {
 	mu     sync.Mutex
 	cond   *sync.Cond // a lane became ready, or the lanes closed
@@ -38,55 +26,64 @@ type lanes struct {
 	byExt  map[string]*lane
 	ready  []*lane
 	closed bool
-	// unbounded lifts waitRoom's limit while stopping, so that the consume
-	// callback never blocks a stop.
-	unbounded bool
+	// perExt is how many of one extension's jobs count as runnable: a room
+	// flooded with events cannot take this replica's whole intake from the
+	// other rooms. Its further jobs are held, but do not count.
+	perExt int
+	// holdMax caps the jobs one extension may hold on this replica at all;
+	// more are handed back for a while, so that a flood costs bounded
+	// memory and progress reports.
+	holdMax int
 }
 
-func newLanes() *lanes {
-	l := &lanes{byExt: map[string]*lane{}}
+func newLanes(perExt, holdMax int) *lanes {
+	l := &lanes{byExt: map[string]*lane{}, perExt: max(perExt, 1), holdMax: max(holdMax, perExt, 1)}
 	l.cond = sync.NewCond(&l.mu)
 	l.room = sync.NewCond(&l.mu)
 	return l
 }
 
-// waitRoom blocks while limit or more jobs could run (jobs of lanes that
-// are not parked). It bounds what one replica takes from the shared
-// consumer: a replica that crashes strands few events for the ack wait,
-// and the others get their share. Jobs waiting for an earlier event of
-// their extension do not count, so an earlier event still in the client's
-// buffer can always come in.
-func (l *lanes) waitRoom(limit int) {
+// free is how many more jobs may be taken so that at most limit could run,
+// waiting while there is no room. It returns 0 once the lanes close or
+// stop() says so. Jobs of parked lanes do not count, so that the earlier
+// event a parked lane waits for can always come in; nor do a lane's jobs
+// beyond perExt, so that one busy room leaves room for the others.
+func (l *lanes) free(limit int, stop func() bool) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for !l.closed && !l.unbounded && l.runnable() >= limit {
+	for {
+		if l.closed || stop() {
+			return 0
+		}
+		if n := limit - l.runnable(); n > 0 {
+			return n
+		}
 		l.room.Wait()
 	}
-}
-
-// unbound lifts the limit of waitRoom for good.
-func (l *lanes) unbound() {
-	l.mu.Lock()
-	l.unbounded = true
-	l.room.Broadcast()
-	l.mu.Unlock()
 }
 
 func (l *lanes) runnable() int {
 	n := 0
 	for _, ln := range l.byExt {
 		if !ln.parked {
-			n += len(ln.jobs)
+			n += min(len(ln.jobs), l.perExt)
 		}
 	}
 	return n
 }
 
-// add queues a delivered job. A redelivery of a job already held replaces
-// the older delivery.
-func (l *lanes) add(j *job) {
+// add queues a delivered job in its extension's lane. It returns the job
+// that must be handed back instead of held: j itself when its lane holds
+// holdMax earlier events, or the lane's latest job that j displaced (an earlier
+// event always gets in, so the head can progress). A redelivery of a job
+// already held keeps the held job, with the newer delivery. The lanes
+// closed, j is returned.
+func (l *lanes) add(j *job) (excess *job) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.closed {
+		return j
+	}
 	ln := l.byExt[j.ext]
 	if ln == nil {
 		ln = &lane{ext: j.ext}
@@ -102,14 +99,35 @@ func (l *lanes) add(j *job) {
 		return 0
 	})
 	if found {
-		ln.jobs[i] = j
-	} else {
-		ln.jobs = slices.Insert(ln.jobs, i, j)
+		ln.jobs[i].redelivered(j.message())
+		return nil
 	}
-	if ln.parked && i == 0 {
-		ln.parked = false // a new head: look again
+	if len(ln.jobs) >= l.holdMax {
+		if i == len(ln.jobs) {
+			return j
+		}
+		excess = ln.jobs[len(ln.jobs)-1]
+		ln.jobs = ln.jobs[:len(ln.jobs)-1]
+	}
+	ln.jobs = slices.Insert(ln.jobs, i, j)
+	if i == 0 {
+		l.look(ln) // a new head: look again
 	}
 	l.schedule(ln)
+	return excess
+}
+
+// look makes a parked lane workable again, or marks a running one to be
+// looked at again when its runner is done with it.
+func (l *lanes) look(ln *lane) {
+	if ln.running {
+		ln.woken = true
+		return
+	}
+	if ln.parked {
+		ln.parked = false
+		l.room.Broadcast()
+	}
 }
 
 // schedule puts an idle, unparked lane with work on the ready queue.
@@ -135,7 +153,7 @@ func (l *lanes) next() (ln *lane, head *job, ok bool) {
 	}
 	ln = l.ready[0]
 	l.ready = l.ready[1:]
-	ln.running = true
+	ln.running, ln.woken = true, false
 	return ln, ln.jobs[0], true
 }
 
@@ -143,11 +161,9 @@ func (l *lanes) next() (ln *lane, head *job, ok bool) {
 func (l *lanes) done(ln *lane, j *job) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	ln.busy, ln.running = false, false
+	ln.busy, ln.running, ln.woken = false, false, false
 	l.room.Broadcast()
-	if len(ln.jobs) > 0 && ln.jobs[0] == j {
-		ln.jobs = ln.jobs[1:]
-	} else if i := slices.Index(ln.jobs, j); i >= 0 {
+	if i := slices.Index(ln.jobs, j); i >= 0 {
 		ln.jobs = slices.Delete(ln.jobs, i, i+1)
 	}
 	if len(ln.jobs) == 0 {
@@ -157,22 +173,28 @@ func (l *lanes) done(ln *lane, j *job) {
 	l.schedule(ln)
 }
 
-// park sets the lane aside until wake: its head must wait for an earlier
-// event of the extension.
+// park sets the lane aside until wake: its head waits for something held
+// elsewhere. A wake that came while the head was being worked on is not
+// lost: the lane goes straight back to the ready queue.
 func (l *lanes) park(ln *lane) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	ln.busy, ln.running = false, false
+	if ln.woken {
+		ln.woken = false
+		l.schedule(ln)
+		return
+	}
 	ln.parked = true
 	l.room.Broadcast()
 }
 
-// wake looks at a parked lane again (its extension's state changed).
+// wake looks at an extension's lane again (its state changed).
 func (l *lanes) wake(ext string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if ln := l.byExt[ext]; ln != nil && ln.parked {
-		ln.parked = false
+	if ln := l.byExt[ext]; ln != nil {
+		l.look(ln)
 		l.schedule(ln)
 	}
 }
@@ -183,7 +205,7 @@ func (l *lanes) wakeAll() {
 	defer l.mu.Unlock()
 	for _, ln := range l.byExt {
 		if ln.parked {
-			ln.parked = false
+			l.look(ln)
 			l.schedule(ln)
 		}
 	}
@@ -234,7 +256,43 @@ func (l *lanes) count() int {
 	return n
 }
 
-// close releases every runner waiting in next.
+// emptied waits until no job is held or stop says to give up; it reports
+// whether the lanes emptied.
+func (l *lanes) emptied(stop <-chan struct{}) bool {
+	gaveUp := make(chan struct{})
+	returned := make(chan struct{})
+	defer close(returned)
+	go func() {
+		select {
+		case <-stop:
+		case <-returned:
+			return
+		}
+		l.mu.Lock()
+		close(gaveUp)
+		l.room.Broadcast()
+		l.mu.Unlock()
+	}()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for {
+		n := 0
+		for _, ln := range l.byExt {
+			n += len(ln.jobs)
+		}
+		if n == 0 {
+			return true
+		}
+		select {
+		case <-gaveUp:
+			return false
+		default:
+		}
+		l.room.Wait()
+	}
+}
+
+// close releases every runner waiting in next and every waiter in free.
 func (l *lanes) close() {
 	l.mu.Lock()
 	l.closed = true

@@ -10,7 +10,7 @@ import (
 // Outcomes of an event, the "outcome" label of pbxlink_events_total.
 const (
 	OutcomeApplied   = "applied"   // Zoom shows what the event asked for
-	OutcomeStale     = "stale"     // older than what the extension shows: skipped
+	OutcomeStale     = "stale"     // a replayed dead letter older than what the extension shows: skipped
 	OutcomeDuplicate = "duplicate" // already finished (a redelivery)
 	OutcomeRetry     = "retry"     // failed, handed back to try again later
 	OutcomeDeferred  = "deferred"  // rate limited, handed back until Zoom's time
@@ -22,7 +22,7 @@ const (
 // before the Zoom client, so that its OnCall hook can count calls.
 type Metrics struct {
 	events      *prometheus.CounterVec
-	latency     prometheus.Histogram
+	latency     *prometheus.HistogramVec
 	deadLetters *prometheus.CounterVec
 	zoomCalls   *prometheus.CounterVec
 	zoom429     *prometheus.CounterVec
@@ -37,11 +37,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pbxlink_events_total", Help: "Events handled, by type and outcome.",
 		}, []string{"type", "outcome"}),
-		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "pbxlink_event_processing_seconds",
-			Help:    "Time from an event's publication to its outcome.",
+			Help:    "Time from an event's publication to its outcome, by event type.",
 			Buckets: []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900},
-		}),
+		}, []string{"type"}),
 		deadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pbxlink_dead_letters_total", Help: "Events dead-lettered, by reason class.",
 		}, []string{"reason"}),

@@ -33,6 +33,8 @@ func logSafe(err error) string {
 // fixed set.
 func reasonClass(err error) string {
 	switch {
+	case errors.Is(err, errBadTime):
+		return "bad_time"
 	case errors.Is(err, schemas.ErrInvalidEvent):
 		return "bad_event"
 	case errors.Is(err, ErrUnknownExtension):

@@ -29,22 +29,24 @@ type Worker struct {
 	log     *slog.Logger
 	metrics *Metrics
 	nats    *broker.Provisioned
-	states  states
+	states  store
 	dir     *Directory
 	app     *applier
 	grants  zoom.Grants
 	lanes   *lanes
+	gate    *gate
 
-	ackFloor atomic.Uint64 // the consumer's ack floor (stream sequence)
-	consume  jetstream.ConsumeContext
-	work     context.Context // handlers' context; cancelled at hard stop
+	ackFloor atomic.Uint64   // the consumer's ack floor (stream sequence)
+	ctx      context.Context // handlers' context; cancelled at hard stop
 	halt     context.CancelFunc
 	bg       context.CancelFunc // background loops
+	intake   sync.WaitGroup
 	runners  sync.WaitGroup
 	loops    sync.WaitGroup
 	started  atomic.Bool
+	ready    atomic.Bool // Start finished: the fields above are set
 	stopping atomic.Bool
-	id       string // names this replica in fleet leases
+	id       string // names this replica in fleet leases and claims
 }
 
 // New checks the configuration and returns a worker that has not started.
@@ -53,7 +55,7 @@ func New(cfg Config) (*Worker, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger, metrics: cfg.Metrics, lanes: newLanes(), id: fleet.ReplicaID()}, nil
+	return &Worker{cfg: cfg, log: cfg.Logger, metrics: cfg.Metrics, lanes: newLanes(cfg.MaxPerExtension, maxHeldPerExtension), id: fleet.ReplicaID()}, nil
 }
 
 // Grants reports what the Zoom token allows, once Start has run.
@@ -92,7 +94,11 @@ func (w *Worker) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	w.states = states{kv: w.nats.State}
+	if err := w.checkStreamIdentity(ctx); err != nil {
+		return err
+	}
+	w.states = store{js: w.cfg.JetStream, kv: w.nats.State}
+	w.gate = &gate{kv: w.nats.Fleet, id: w.id}
 	w.dir = NewDirectory(w.cfg.Zoom, w.cfg.Target, g.Enabled[zoom.FeatureCommonAreas], w.cfg.Now)
 	err = broker.Retry(ctx, time.Minute, isPermanent, func() error {
 		return w.syncDirectory(ctx, startupReuse, 30*time.Second)
@@ -102,13 +108,13 @@ func (w *Worker) Start(ctx context.Context) error {
 	}
 	w.metrics.directory.Set(float64(w.dir.Len()))
 	w.app = &applier{
-		zoom: w.cfg.Zoom, tmpl: naming.MustParse(w.cfg.NameTemplate), dept: w.cfg.Department,
+		log: w.log, tmpl: naming.MustParse(w.cfg.NameTemplate), dept: w.cfg.Department,
 		messages: w.cfg.MessageManagement, features: g.Enabled,
-		dndFor: w.cfg.DNDDuration, maxInlineWait: w.cfg.MaxInlineWait, now: w.cfg.Now,
+		dndFor: w.cfg.DNDDuration, now: w.cfg.Now,
 	}
 	w.refreshAckFloor(ctx)
 
-	w.work, w.halt = context.WithCancel(context.WithoutCancel(ctx))
+	w.ctx, w.halt = context.WithCancel(context.WithoutCancel(ctx))
 	var bg context.Context
 	bg, w.bg = context.WithCancel(context.WithoutCancel(ctx))
 	for range w.cfg.Concurrency {
@@ -116,21 +122,13 @@ func (w *Worker) Start(ctx context.Context) error {
 		go w.runner()
 	}
 	w.goLoop(func() { w.watchStates(bg) })
+	w.goLoop(func() { w.gate.watch(bg, w.sleep) })
+	w.goLoop(func() { w.probe(bg) })
 	w.goLoop(func() { w.tick(bg) })
 	w.goLoop(func() { w.refreshDirectory(bg) })
-
-	w.consume, err = w.nats.Consumer.Consume(w.receive,
-		jetstream.PullMaxMessages(4*w.cfg.Concurrency),
-		jetstream.PullHeartbeat(5*time.Second),
-		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-			w.log.Warn("consume", "err", err)
-		}))
-	if err != nil {
-		w.halt()
-		w.bg()
-		w.lanes.close()
-		return fmt.Errorf("consume %s: %w", schemas.ConsumerWorker, err)
-	}
+	w.intake.Add(1)
+	go w.pull()
+	w.ready.Store(true)
 	w.log.Info("worker consuming", "consumer", schemas.ConsumerWorker, "concurrency", w.cfg.Concurrency)
 	return nil
 }
@@ -143,36 +141,30 @@ func (w *Worker) goLoop(f func()) {
 // Stop stops the worker: it takes no new event, hands back the events it
 // holds but has not begun, and lets the ones in progress finish until ctx
 // ends (soft stop); then it cancels them, and they are handed back too (hard
-// stop). Nothing is lost either way: a handed-back event is redelivered.
+// stop), and Stop returns ctx's error. Nothing is lost either way: a
+// handed-back event is redelivered.
 func (w *Worker) Stop(ctx context.Context) error {
-	if !w.started.Load() || w.consume == nil {
+	if !w.ready.Load() || !w.stopping.CompareAndSwap(false, true) {
 		return nil
 	}
-	w.lanes.unbound()
-	w.consume.Stop()
-	<-w.consume.Closed()
-	w.stopping.Store(true)
-	w.handBack(w.lanes.idle())
-	done := make(chan struct{})
-	go func() {
-		for w.lanes.count() > 0 {
-			time.Sleep(10 * time.Millisecond)
-		}
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-ctx.Done():
+	w.lanes.room.Broadcast()
+	w.intake.Wait()
+	for _, j := range w.lanes.idle() {
+		j.handBack()
+	}
+	var err error
+	if !w.lanes.emptied(ctx.Done()) {
 		w.log.Warn("stop: cancelling events still in progress")
+		err = ctx.Err()
 		w.halt()
-		<-done
+		w.lanes.emptied(nil)
 	}
 	w.lanes.close()
 	w.runners.Wait()
 	w.halt()
 	w.bg()
 	w.loops.Wait()
-	return nil
+	return err
 }
 
 // Run starts the worker and runs it until ctx ends, then stops it, giving
@@ -187,37 +179,6 @@ func (w *Worker) Run(ctx context.Context, grace time.Duration) error {
 	return w.Stop(stop)
 }
 
-// handBack returns jobs to JetStream for immediate redelivery.
-func (w *Worker) handBack(jobs []*job) {
-	for _, j := range jobs {
-		_ = j.msg.Nak()
-	}
-}
-
-// receive is the Consume callback: it only queues the event in its
-// extension's lane, so that one slow extension never holds up the others.
-func (w *Worker) receive(msg jetstream.Msg) {
-	md, err := msg.Metadata()
-	if err != nil {
-		w.log.Error("message without JetStream metadata", "subject", msg.Subject(), "err", err)
-		_ = msg.Term()
-		return
-	}
-	j := &job{msg: msg, seq: md.Sequence.Stream, delivered: md.NumDelivered, subject: msg.Subject(), published: md.Timestamp}
-	if tok := strings.Split(j.subject, "."); len(tok) == 4 {
-		j.typ = tok[3]
-		if schemas.ValidExtension(tok[2]) {
-			j.ext = tok[2]
-		}
-	}
-	w.lanes.add(j)
-	w.lanes.waitRoom(w.maxRunnable())
-}
-
-// maxRunnable is how many events one replica holds ready to work on:
-// enough to keep every runner busy, few enough that a crash strands little.
-func (w *Worker) maxRunnable() int { return 4 * w.cfg.Concurrency }
-
 // runner works on ready lanes until the lanes close.
 func (w *Worker) runner() {
 	defer w.runners.Done()
@@ -226,12 +187,12 @@ func (w *Worker) runner() {
 		if !ok {
 			return
 		}
-		if w.handle(w.work, j) == parked {
+		if w.handle(w.ctx, j) == parked {
 			if !w.stopping.Load() {
 				w.lanes.park(ln)
 				continue
 			}
-			w.handBack([]*job{j})
+			j.handBack()
 		}
 		w.lanes.done(ln, j)
 	}
@@ -268,7 +229,7 @@ func (w *Worker) tick(ctx context.Context) {
 			return
 		case <-progress.C:
 			for _, j := range w.lanes.held() {
-				_ = j.msg.InProgress()
+				j.progress()
 			}
 		case <-floor.C:
 			w.refreshAckFloor(ctx)
@@ -322,10 +283,11 @@ func (w *Worker) sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// Ready reports whether the worker can do its job: connected to NATS, its
-// consumer reachable, and a Zoom token obtainable.
+// Ready reports whether the worker can do its job: started, connected to
+// NATS, its consumer reachable, Zoom's work not paused for the account, and
+// a Zoom token obtainable.
 func (w *Worker) Ready(ctx context.Context) error {
-	if w.nats == nil {
+	if !w.ready.Load() {
 		return errors.New("not started")
 	}
 	if nc := w.cfg.JetStream.Conn(); nc == nil || !nc.IsConnected() {
@@ -333,6 +295,9 @@ func (w *Worker) Ready(ctx context.Context) error {
 	}
 	if _, err := w.nats.Consumer.Info(ctx); err != nil {
 		return fmt.Errorf("NATS consumer: %w", err)
+	}
+	if p := w.gate.state(); p != nil {
+		return fmt.Errorf("Zoom work paused since %s: %s", p.Since.UTC().Format(time.RFC3339), p.Reason)
 	}
 	if _, err := w.cfg.Zoom.Grants(ctx); err != nil {
 		return fmt.Errorf("Zoom token: %w", err)

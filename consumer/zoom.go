@@ -18,6 +18,13 @@ type Zoom interface {
 	ListCommonAreas(ctx context.Context) ([]zoom.CommonArea, error)
 	ListAssignedDevices(ctx context.Context) ([]zoom.Device, error)
 	SearchAssignedDevices(ctx context.Context, keyword string) ([]zoom.Device, error)
+	writer
+}
+
+// writer is what the applier needs of Zoom for one event: the calls that
+// change a room, and the voicemail listing that goes with deleting it. In
+// the worker every one of them runs inside the event's claim (fenced).
+type writer interface {
 	UpdateUser(ctx context.Context, userID string, u zoom.UserUpdate) error
 	UpdateCommonArea(ctx context.Context, id string, u zoom.CommonAreaUpdate) error
 	UpdateDeviceName(ctx context.Context, id, displayName string) error

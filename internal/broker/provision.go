@@ -49,8 +49,11 @@ type Topology struct {
 	// third of it while they work or wait, and a crashed worker's events are
 	// redelivered after it. Default DefaultAckWait.
 	AckWait time.Duration
-	// MaxAckPending bounds the events in flight across all replicas.
-	// Default 1000.
+	// MaxAckPending bounds the events in flight across all replicas,
+	// those waiting for a retry or for an earlier event of their extension
+	// included. It is large, so that a room flooded with events cannot hold
+	// back every other room; what a replica works on is bounded by the
+	// worker's own intake. Default 20000.
 	MaxAckPending int
 }
 
@@ -68,7 +71,7 @@ func (t Topology) withDefaults() Topology {
 		t.AckWait = DefaultAckWait
 	}
 	if t.MaxAckPending <= 0 {
-		t.MaxAckPending = 1000
+		t.MaxAckPending = 20000
 	}
 	return t
 }
