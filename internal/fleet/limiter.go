@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -25,11 +27,19 @@ type Limiter struct {
 
 	mu    sync.Mutex
 	turns map[zoom.Bucket]chan struct{}
+
+	// lead is the current reservation lead (see minLead), in nanoseconds.
+	lead atomic.Int64
+	// sleep waits until at, as seen from now; zoom.SleepUntil but for
+	// tests that inject a late wake-up.
+	sleep func(ctx context.Context, at, now time.Time) error
 }
 
 // NewLimiter returns a fleet limiter over kv.
 func NewLimiter(kv jetstream.KeyValue, cfg zoom.LimiterConfig) *Limiter {
-	return &Limiter{kv: kv, cfg: cfg.WithDefaults(), turns: map[zoom.Bucket]chan struct{}{}}
+	l := &Limiter{kv: kv, cfg: cfg.WithDefaults(), turns: map[zoom.Bucket]chan struct{}{}, sleep: zoom.SleepUntil}
+	l.lead.Store(int64(minLead))
+	return l
 }
 
 // rateKey is the bucket's key: rate.<family>.<category>.
@@ -48,41 +58,101 @@ func (l *Limiter) turn(b zoom.Bucket) chan struct{} {
 	return t
 }
 
-// lead is how far ahead a call reserves its slot. The compare-and-swap
-// that takes a slot costs a NATS round trip whose length varies (a Raft
-// write on a cluster); a call that went the moment its write was confirmed
-// would go at a time the schedule never saw. Reserving the slot lead ahead
-// and then sleeping until it makes calls go when the schedule says, as long
-// as the write takes less than lead.
-const lead = 50 * time.Millisecond
+// minLead is how far ahead a call reserves its slot, at least. The
+// compare-and-swap that takes a slot costs a NATS round trip whose length
+// varies (a Raft write on a cluster); a call that went the moment its write
+// was confirmed would go at a time the schedule never saw. Reserving the
+// slot ahead and then sleeping until it makes calls go when the schedule
+// says, as long as the write takes less than the lead. The lead grows (up
+// to maxLead) while writes are slow, so that slow writes delay calls
+// instead of stopping them.
+const (
+	minLead = 50 * time.Millisecond
+	maxLead = 250 * time.Millisecond
+)
 
 // Wait blocks until a call of bucket b may go out, or ctx ends. An error
 // from NATS is returned: without the shared schedule no call may go.
+//
+// The schedule bounds the calls in any window by the times they were let
+// go; Zoom counts them when they arrive. A call let go late (a write that
+// took longer than the lead, a timer that fired late on a busy host) would
+// arrive closer to the calls after it than the schedule allowed, and Count
+// calls of a window plus one late call make Count+1 in one of Zoom's
+// windows. So a call that wakes later than maxLate after its slot does not
+// go: it gives its slot back and reserves another.
 func (l *Limiter) Wait(ctx context.Context, b zoom.Bucket) error {
 	turn := l.turn(b)
+	rule := l.cfg.Rule(b)
+	tolerance := l.maxLate(b, rule)
+	var missed time.Time // a slot this call woke too late for
+	for {
+		slot, err := l.reserve(ctx, b, rule, turn, missed)
+		if err != nil {
+			return err
+		}
+		if err := l.sleep(ctx, slot, l.cfg.Now()); err != nil {
+			return err
+		}
+		if tolerance < 0 || l.cfg.Now().Sub(slot) <= tolerance {
+			return nil
+		}
+		missed = slot
+	}
+}
+
+// maxLate is how late after its slot a call may still go: half the margin
+// that the headroom leaves between the schedule's window and Zoom's (the
+// other half is for the time the request takes to reach Zoom), or -1 for
+// a bucket without a window.
+func (l *Limiter) maxLate(b zoom.Bucket, r zoom.Rule) time.Duration {
+	if r.Count <= 0 {
+		return -1
+	}
+	return max(0, r.Window-l.cfg.Limit(b).Per) / 2
+}
+
+// reserve takes the turn of bucket b in this process and reserves the
+// next slot of the shared schedule, giving back missed (a slot reserved
+// before whose call did not go) in the same write. It returns the slot.
+func (l *Limiter) reserve(ctx context.Context, b zoom.Bucket, rule zoom.Rule, turn chan struct{}, missed time.Time) (time.Time, error) {
 	select {
 	case turn <- struct{}{}:
 	case <-ctx.Done():
-		return ctx.Err()
+		return time.Time{}, ctx.Err()
 	}
-	rule := l.cfg.Rule(b)
+	// The slot is ours when this returns: let the next waiter reserve the
+	// one after while this call waits for its time.
+	defer func() { <-turn }()
 	for {
-		var wait, slot time.Time
+		lead := time.Duration(l.lead.Load())
+		var wait, slot, asked time.Time
 		var granted bool
+		var paused error
 		err := l.update(ctx, b, func(p *zoom.Pace, now time.Time) bool {
-			slot = now.Add(lead)
+			returned := giveBack(p, rule, missed, now)
+			// A pause beyond MaxWait is not slept through: the caller
+			// hears at once until when (zoom.PausedError).
+			if paused = p.PausedBeyond(b, now, l.cfg.MaxWait); paused != nil {
+				return returned
+			}
+			asked, slot = now, now.Add(lead)
 			wait, granted = p.Take(rule, slot)
-			return granted
+			if granted {
+				missed = time.Time{}
+			}
+			// A bucket without pacing (the daily one) records nothing.
+			return granted && rule.Count > 0 || returned
 		})
 		if err != nil {
-			<-turn
-			return fmt.Errorf("fleet rate limit: %w", err)
+			return time.Time{}, fmt.Errorf("fleet rate limit: %w", err)
+		}
+		if paused != nil {
+			return time.Time{}, paused
 		}
 		if granted {
-			// The slot is ours: let the next waiter reserve the one after
-			// while this call waits for its time.
-			<-turn
-			return zoom.SleepUntil(ctx, slot, l.cfg.Now())
+			l.adjustLead(l.cfg.Now().Sub(asked))
+			return slot, nil
 		}
 		// Sleep at most a second: another replica's backoff may move the
 		// schedule, and is seen on the next read.
@@ -90,29 +160,75 @@ func (l *Limiter) Wait(ctx context.Context, b zoom.Bucket) error {
 		if wait.Sub(l.cfg.Now()) > time.Second {
 			wait = l.cfg.Now().Add(time.Second)
 		}
-		if err := zoom.SleepUntil(ctx, wait, l.cfg.Now()); err != nil {
-			<-turn
-			return err
+		if err := l.sleep(ctx, wait, l.cfg.Now()); err != nil {
+			return time.Time{}, err
 		}
 	}
 }
 
-// Backoff holds the bucket for the whole fleet until until.
-func (l *Limiter) Backoff(b zoom.Bucket, until time.Time) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = l.update(ctx, b, func(p *zoom.Pace, _ time.Time) bool {
+// giveBack removes slot from the schedule, since its call did not go, and
+// reports whether it was there: from the log of calls let go, and from
+// the pacing, which then takes the next call one interval earlier (never
+// before now).
+func giveBack(p *zoom.Pace, r zoom.Rule, slot, now time.Time) bool {
+	if slot.IsZero() {
+		return false
+	}
+	n := len(p.Sent)
+	p.Sent = slices.DeleteFunc(p.Sent, func(t time.Time) bool { return t.Equal(slot) })
+	if len(p.Sent) == n {
+		return false
+	}
+	if p.TAT.After(now) {
+		p.TAT = latest(p.TAT.Add(-r.Interval), now)
+	}
+	return true
+}
+
+// latest is the later of a and b.
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// adjustLead follows the time a reservation's write took: the lead rises
+// at once to twice a slow write (at most maxLead) and comes back down to
+// minLead gradually.
+func (l *Limiter) adjustLead(took time.Duration) {
+	lead := time.Duration(l.lead.Load())
+	want := min(max(2*took, minLead), maxLead)
+	if want < lead {
+		want = lead - (lead-want)/8
+	}
+	l.lead.Store(int64(want))
+}
+
+// Backoff holds the bucket for the whole fleet until until, at most until
+// zoom.PauseLimit. An error means the pause could not be stored.
+func (l *Limiter) Backoff(ctx context.Context, b zoom.Bucket, until time.Time) error {
+	err := l.update(ctx, b, func(p *zoom.Pace, now time.Time) bool {
+		if limit := zoom.PauseLimit(b, now); until.After(limit) {
+			until = limit
+		}
 		if !p.Paused.Before(until) {
 			return false
 		}
 		p.Hold(until)
 		return true
 	})
+	if err != nil {
+		return fmt.Errorf("fleet rate limit: backoff %s: %w", b, err)
+	}
+	return nil
 }
 
 // update reads the bucket's pace, lets change decide (true: write it), and
 // writes it back with compare-and-swap, again on a conflict. When change
-// declines, update returns nil and the caller reads what it set aside.
+// declines, update returns nil and the caller reads what it set aside. A
+// pause stored beyond zoom.PauseLimit (a bad Retry-After kept by an older
+// version) is capped as it is read, and the capped value written back.
 func (l *Limiter) update(ctx context.Context, b zoom.Bucket, change func(*zoom.Pace, time.Time) bool) error {
 	key := rateKey(b)
 	for {
@@ -129,7 +245,9 @@ func (l *Limiter) update(ctx context.Context, b zoom.Bucket, change func(*zoom.P
 				p = zoom.Pace{} // unreadable: start the schedule afresh
 			}
 		}
-		if !change(&p, l.cfg.Now()) {
+		now := l.cfg.Now()
+		healed := p.Heal(b, now)
+		if !change(&p, now) && !healed {
 			return nil
 		}
 		data, _ := json.Marshal(p)
