@@ -42,21 +42,17 @@ func (t *Template) SplitIn(v Vars, l Limit) (first, last string) {
 }
 
 // fitIn joins ps into a name within l; ps is left as it is.
+// The name Full would give is kept when it is within l.Chinese: the
+// Chinese limit cuts only names that need it.
 func fitIn(ps []piece, l Limit) string {
-	if l.Chinese > 0 && chineseIn(ps) > l.Chinese {
-		var own [16]piece
-		ps = append(own[:0], ps...)
-		limitChinese(ps, l.Chinese)
+	name := fit(ps, l.Runes)
+	if l.Chinese <= 0 || zoom.ChineseCharacters(name) <= l.Chinese {
+		return name
 	}
+	var own [16]piece
+	ps = append(own[:0], ps...)
+	limitChinese(ps, l.Chinese)
 	return fit(ps, l.Runes)
-}
-
-func chineseIn(ps []piece) int {
-	n := 0
-	for _, p := range ps {
-		n += zoom.ChineseCharacters(p.s)
-	}
-	return n
 }
 
 // limitChinese cuts ps so that they hold at most limit Chinese characters.
