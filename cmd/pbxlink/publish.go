@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/setting"
 	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
@@ -43,13 +42,7 @@ var publishNames = setting.Prefixes(func(f string) bool { return strings.HasPref
 func publishCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("publish", stdout)
 	var p publishFlags
-	fs.StringVar(&p.nats.URL, "nats-url", "nats://127.0.0.1:4222", "NATS servers (comma-separated)")
-	fs.StringVar(&p.nats.Creds, "nats-creds", "", "NATS credentials file")
-	fs.StringVar(&p.nats.NKey, "nats-nkey", "", "NATS nkey seed file")
-	fs.StringVar(&p.nats.User, "nats-user", "", "NATS user")
-	fs.StringVar(&p.nats.Password, "nats-password", "", "NATS password")
-	fs.StringVar(&p.nats.Token, "nats-token", "", "NATS token")
-	fs.StringVar(&p.nats.TLS, "nats-tls-ca", "", "CA certificate file of the NATS server")
+	p.nats.clientFlags(fs)
 	fs.StringVar(&p.ext, "ext", "", "the extension (digits)")
 	fs.StringVar(&p.from, "from", "", "move: the extension the guest leaves")
 	fs.StringVar(&p.to, "to", "", "move: the extension the guest moves to")
@@ -101,8 +94,7 @@ func publishCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		opts = append(opts, producer.WithTime(t))
 	}
-	nc, err := broker.Connect(broker.ConnectConfig{URL: p.nats.URL, Name: "pbxlink-publish",
-		Creds: p.nats.Creds, NKey: p.nats.NKey, User: p.nats.User, Password: p.nats.Password, Token: p.nats.Token, TLSCA: p.nats.TLS})
+	nc, err := connectClient(p.nats, "pbxlink-publish", stderr)
 	if err != nil {
 		return err
 	}

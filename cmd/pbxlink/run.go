@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/dirlock"
 	"github.com/pbxlink/pbxlink/internal/fleet"
 	"github.com/pbxlink/pbxlink/internal/setting"
 	"github.com/pbxlink/pbxlink/zoom"
@@ -53,14 +54,18 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // natsStack is a NATS connection and, when no external server is set, the
 // embedded server behind it.
 type natsStack struct {
-	srv *server.Server
-	nc  *nats.Conn
-	js  jetstream.JetStream
+	srv  *server.Server
+	nc   *nats.Conn
+	js   jetstream.JetStream
+	lock *dirlock.Lock // the embedded server's data directory
 }
 
 // openNATS connects to the configured servers, or starts the embedded one.
 func openNATS(s natsSettings, name string, log *slog.Logger) (*natsStack, error) {
 	var st natsStack
+	if err := s.resolveSecrets(); err != nil {
+		return nil, err
+	}
 	url := s.URL
 	if url == "" {
 		dir, err := filepath.Abs(s.DataDir)
@@ -70,26 +75,32 @@ func openNATS(s natsSettings, name string, log *slog.Logger) (*natsStack, error)
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, problem("data-dir", "%v", err)
 		}
-		st.srv, err = broker.StartEmbedded(broker.EmbeddedConfig{Listen: s.Listen, StoreDir: dir, Logger: log})
+		if st.lock, err = dirlock.Acquire(dir); err != nil {
+			return nil, problem("data-dir", "%v", err)
+		}
+		st.srv, err = broker.StartEmbedded(broker.EmbeddedConfig{Listen: s.Listen, StoreDir: dir, Logger: log, Token: s.Token})
 		if err != nil {
+			st.close()
 			return nil, problem("nats-listen", "%v", err)
 		}
 		url = st.srv.ClientURL()
 		log.Info("embedded NATS JetStream server", "url", url, "data_dir", dir)
 	}
-	nc, err := broker.Connect(broker.ConnectConfig{
-		URL: url, Name: name, Creds: s.Creds, NKey: s.NKey, User: s.User, Password: s.Password, Token: s.Token, TLSCA: s.TLS,
-		Disconnected: func(err error) {
-			if err != nil { // nil: we closed it
-				log.Warn("NATS disconnected", "err", err)
-			}
-		},
-		Reconnected: func(url string) { log.Info("NATS reconnected", "url", url) },
-		Error:       func(err error) { log.Warn("NATS", "err", err) },
-	})
+	cc := s.connectConfig(url, name)
+	cc.Disconnected = func(err error) {
+		if err != nil { // nil: we closed it
+			log.Warn("NATS disconnected", "err", err)
+		}
+	}
+	cc.Reconnected = func(url string) { log.Info("NATS reconnected", "url", url) }
+	cc.Error = func(err error) { log.Warn("NATS", "err", err) }
+	nc, err := broker.Connect(cc)
 	if err != nil {
 		st.close()
 		return nil, err
+	}
+	if broker.PlainCredentials(nc, cc) {
+		log.Warn(plainWarning, "url", nc.ConnectedUrlRedacted())
 	}
 	st.nc = nc
 	st.js, err = jetstream.New(nc)
@@ -111,6 +122,7 @@ func (st *natsStack) close() {
 		st.srv.Shutdown()
 		st.srv.WaitForShutdown()
 	}
+	_ = st.lock.Release()
 }
 
 // runWorker runs one replica until ctx ends.
@@ -124,7 +136,7 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := consumer.NewMetrics(reg)
-	topology := broker.Topology{Replicas: s.NATSReplicas}
+	topology := broker.Topology{Replicas: s.NATSReplicas, History: s.EventRetention, DeadLetterRetention: s.DLQRetention}
 	zc, err := fleetZoomClient(ctx, st.js, s, topology, log.With("component", "zoom"), metrics.ObserveZoomCall, nil)
 	if err != nil {
 		return err
@@ -135,6 +147,7 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 		MessageManagement: s.Messages, Retries: s.Retries, RetryInterval: s.RetryInterval,
 		CacheRefresh: s.CacheRefresh, Concurrency: s.Concurrency,
 		Logger: log, Metrics: metrics,
+		Location: s.Location, Secret: s.ClientSecret,
 	})
 	if err != nil {
 		return err

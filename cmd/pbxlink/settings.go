@@ -18,8 +18,9 @@ const envPrefix = "PBXLINK_"
 
 // natsSettings say where NATS is, for every command that talks to it.
 type natsSettings struct {
-	URL, Listen, DataDir                    string
-	Creds, NKey, User, Password, Token, TLS string
+	URL, Listen, DataDir                     string
+	Creds, NKey, User, Password, Token, TLS  string
+	PasswordFile, TokenFile, TLSCert, TLSKey string
 }
 
 func (s *natsSettings) flags(fs *flag.FlagSet) {
@@ -32,6 +33,7 @@ func (s *natsSettings) flags(fs *flag.FlagSet) {
 	fs.StringVar(&s.Password, "nats-password", "", "NATS password")
 	fs.StringVar(&s.Token, "nats-token", "", "NATS token")
 	fs.StringVar(&s.TLS, "nats-tls-ca", "", "CA certificate file to verify the NATS server with")
+	s.secretFlags(fs)
 }
 
 // runSettings are the settings of `pbxlink run`, as the contract lists them.
@@ -45,6 +47,8 @@ type runSettings struct {
 	ZoomLimits                                 string
 	RetryInterval, CacheRefresh, ShutdownGrace time.Duration
 	HTTPListen, LogFormat                      string
+	EventRetention, DLQRetention               time.Duration
+	Location                                   *time.Location
 }
 
 func (s *runSettings) flags(fs *flag.FlagSet) {
@@ -70,6 +74,7 @@ func (s *runSettings) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&s.Debug, "debug", false, "log every request to and response from Zoom (secrets masked); switchable at run time through the pbxlink-config bucket")
 	fs.StringVar(&s.HTTPListen, "http-listen", "127.0.0.1:9090", "address of /livez, /readyz and /metrics")
 	fs.StringVar(&s.LogFormat, "log-format", "auto", "text (colour, for a terminal), json, or auto")
+	s.privacyFlags(fs)
 }
 
 // problem names a setting by its variable and flag.

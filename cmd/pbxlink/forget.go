@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/erase"
+	"github.com/pbxlink/pbxlink/internal/setting"
+)
+
+func init() {
+	register("forget", "erase one extension's guest data (--ext N), or every guest's (--all), from NATS", forgetCmd)
+}
+
+const forgetSynopsis = `Usage: pbxlink forget --ext <extension> | --all [flags]
+
+Erases guest data from NATS, for a guest's erasure request or a Zoom
+de-authorization: the extension's events in PBXLINK_EVENTS and dead letters
+in PBXLINK_DLQ (purged by subject), its stay in the pbxlink-state bucket
+(purged with every revision), its call records in PBXLINK_CALLS where kept,
+and the directory snapshot in pbxlink-directory, which the next directory
+load rebuilds from Zoom. --all erases every guest's data. Prints what it
+removed from each place. Safe while workers run; it connects to NATS and
+never starts a server. Zoom itself is not touched: a checked-out room
+already shows no guest data.`
+
+func forgetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("forget", stdout)
+	var s natsSettings
+	s.clientFlags(fs)
+	var ext string
+	var all bool
+	fs.StringVar(&ext, "ext", "", "the extension whose guest data to erase (digits)")
+	fs.BoolVar(&all, "all", false, "erase every guest's data")
+	fs.Usage = setting.Usage(fs, envPrefix, forgetSynopsis)
+	if err := setting.Parse(fs, envPrefix, args, nil); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	switch {
+	case ext == "" && !all:
+		return &setting.Error{Msg: "say what to erase: --ext <extension> or --all"}
+	case ext != "" && all:
+		return &setting.Error{Msg: "--ext and --all exclude each other"}
+	}
+	nc, err := connectClient(s, "pbxlink-forget", stderr)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	var r erase.Report
+	if all {
+		r, err = erase.All(ctx, js, erase.Config{})
+	} else {
+		r, err = erase.Extension(ctx, js, ext, erase.Config{})
+	}
+	printErased(stdout, r)
+	if err != nil {
+		return err
+	}
+	who := "extension " + ext
+	if all {
+		who = "every extension"
+	}
+	fmt.Fprintf(stdout, "erased %d messages of %s\n", r.Total(), who)
+	return nil
+}
+
+// printErased is the table of places and what each gave up.
+func printErased(w io.Writer, r erase.Report) {
+	if len(r) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PLACE\tREMOVED")
+	for _, p := range r {
+		fmt.Fprintf(tw, "%s\t%d\n", p.Place, p.Messages)
+	}
+	_ = tw.Flush()
+}
