@@ -16,8 +16,6 @@ import (
 
 // Zoom's field limits, in characters.
 const (
-	userNameLimit    = 64  // first_name, last_name
-	userDisplayLimit = 128 // display_name
 	areaDisplayLimit = 128 // a common area's display_name
 	phoneNameLimit   = 255 // a desk phone's display_name
 )
@@ -181,8 +179,9 @@ func (a *applier) setNames(ctx context.Context, e Entry, v naming.Vars, dept *st
 	deptChanged := dept != nil && (cur.Dept == nil || *cur.Dept != *dept)
 	switch e.Kind {
 	case KindUser:
-		first, last := a.tmpl.Split(v, userNameLimit)
-		display := a.tmpl.Full(v, userDisplayLimit)
+		// Users' names also obey Zoom's Chinese-character limits.
+		first, last := a.tmpl.SplitIn(v, naming.UserName)
+		display := a.tmpl.FullIn(v, naming.UserDisplayName)
 		if first != cur.First || last != cur.Last || display != cur.Display || deptChanged {
 			u := zoom.UserUpdate{FirstName: first, LastName: last, DisplayName: display}
 			if deptChanged {

@@ -164,7 +164,13 @@ func (b *bundle) user(ext int64) zoomsim.User {
 // eventually waits up to 15 s for cond, then fails with what it last said.
 func (b *bundle) eventually(what string, cond func() (bool, string)) {
 	b.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	b.eventuallyWithin(15*time.Second, what, cond)
+}
+
+// eventuallyWithin waits up to d for cond.
+func (b *bundle) eventuallyWithin(d time.Duration, what string, cond func() (bool, string)) {
+	b.t.Helper()
+	deadline := time.Now().Add(d)
 	var last string
 	for time.Now().Before(deadline) {
 		ok, state := cond()
@@ -203,7 +209,26 @@ func (b *bundle) finishedAt(r *producer.Result) {
 
 func (b *bundle) finishedSeq(seq uint64) {
 	b.t.Helper()
-	b.eventually(fmt.Sprintf("the ack floor to reach %d", seq), func() (bool, string) {
+	b.finishedSeqWithin(seq, 15*time.Second)
+}
+
+// finishedWithin waits up to d for every event so far to finish.
+func (b *bundle) finishedWithin(d time.Duration) {
+	b.t.Helper()
+	s, err := b.js.Stream(b.ctx(), schemas.StreamEvents)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	info, err := s.Info(b.ctx())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.finishedSeqWithin(info.State.LastSeq, d)
+}
+
+func (b *bundle) finishedSeqWithin(seq uint64, d time.Duration) {
+	b.t.Helper()
+	b.eventuallyWithin(d, fmt.Sprintf("the ack floor to reach %d", seq), func() (bool, string) {
 		c, err := b.js.Consumer(b.ctx(), schemas.StreamEvents, schemas.ConsumerWorker)
 		if err != nil {
 			return false, err.Error()

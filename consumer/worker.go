@@ -305,5 +305,9 @@ func (w *Worker) Ready(ctx context.Context) error {
 	return nil
 }
 
-// isPermanent: retrying will not help (bad credentials, missing scopes).
-func isPermanent(err error) bool { return errors.Is(err, zoom.ErrPermanent) }
+// isPermanent: at start-up, retrying will not help (missing scopes; Zoom
+// refusing the credentials, which at start-up is a setting to correct
+// rather than an outage to wait out).
+func isPermanent(err error) bool {
+	return errors.Is(err, zoom.ErrPermanent) || errors.Is(err, zoom.ErrAccount)
+}
