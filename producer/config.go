@@ -111,7 +111,7 @@ func (c Config) validate() error {
 // checkSource reports whether source passes the contract's rules for the
 // CloudEvents source, by validating a probe event that carries it.
 func checkSource(source string) error {
-	ev, err := schemas.NewEvent("0", schemas.TypeClearMessages, nil)
+	ev, err := schemas.NewEvent("1", schemas.TypeClearMessages, nil)
 	if err != nil {
 		return err
 	}

@@ -74,5 +74,5 @@ func Example() {
 	// pbxlink.ext.1203.checkin 1 true
 	// pbxlink.ext.1203.checkout 2
 	// pbxlink.ext.1410.checkin 3
-	// true invalid event: subject: 1 to 15 digits: must be an extension number
+	// true invalid event: subject: 1 to 15 digits, no leading zero: must be an extension number
 }

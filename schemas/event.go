@@ -25,8 +25,9 @@ type Event struct {
 	// Type is the CloudEvents type, [EventTypePrefix] followed by the
 	// [Type]: "pbxlink.checkin".
 	Type string `json:"type"`
-	// Time is when the change happened in the PMS; it orders the events of
-	// one extension. Encoded in RFC 3339.
+	// Time is when the change happened in the PMS, encoded in RFC 3339. It
+	// is for display: an extension's events take effect in the order they
+	// were published (their stream sequence), never reordered by Time.
 	Time time.Time `json:"time"`
 	// Subject is the extension number, equal to the extension token of the
 	// NATS subject.

@@ -43,7 +43,7 @@ func TestParseAccepts(t *testing.T) {
 		{"extension", "pbxlink.ext.1203.extension", typed("extension", obj{"first": "Front", "department": ""}),
 			Extension{First: new("Front"), Department: new("")}},
 		{"extension empty", "pbxlink.ext.1203.extension", typed("extension", obj{}), Extension{}},
-		{"15 digit extension", "pbxlink.ext.012345678901234.dnd", obj{"subject": "012345678901234", "type": "pbxlink.dnd", "data": obj{"on": true}}, DND{On: true}},
+		{"15 digit extension", "pbxlink.ext.123456789012345.dnd", obj{"subject": "123456789012345", "type": "pbxlink.dnd", "data": obj{"on": true}}, DND{On: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,11 +120,12 @@ func TestParseRejects(t *testing.T) {
 		{"time without zone", testSubject, nil, obj{"time": "2026-11-23T14:05:00"}, "time", "format date-time"},
 		{"time leap second", testSubject, nil, obj{"time": "2026-12-31T23:59:60Z"}, "time", "format date-time"},
 		{"subject missing", testSubject, nil, obj{"subject": nil}, "subject", "required"},
-		{"subject not digits", testSubject, nil, obj{"subject": "12a3"}, "subject", "1 to 15 digits"},
-		{"subject too long", testSubject, nil, obj{"subject": "0123456789012345"}, "subject", "1 to 15 digits"},
+		{"subject not digits", testSubject, nil, obj{"subject": "12a3"}, "subject", "1 to 15 digits, no leading zero"},
+		{"subject too long", testSubject, nil, obj{"subject": "1234567890123456"}, "subject", "1 to 15 digits, no leading zero"},
+		{"subject leading zero", testSubject, nil, obj{"subject": "0123"}, "subject", "1 to 15 digits, no leading zero"},
 		{"subject other extension", testSubject, nil, obj{"subject": "1204"}, "subject", "must equal subject token 1203"},
 		{"type other than subject's", "pbxlink.ext.1203.dnd", nil, nil, "type", "must equal pbxlink.dnd"},
-		{"nats subject extension", "pbxlink.ext.12a.checkin", nil, nil, FieldNATSSubject, "1 to 15 digits"},
+		{"nats subject extension", "pbxlink.ext.12a.checkin", nil, nil, FieldNATSSubject, "1 to 15 digits, no leading zero"},
 		{"nats subject type", "pbxlink.ext.1203.nope", nil, nil, FieldNATSSubject, "enum"},
 		{"nats subject shape", "orders.new", nil, nil, FieldNATSSubject, "pbxlink.ext.<extension>.<type>"},
 		{"nats subject extra token", "pbxlink.ext.1203.checkin.x", nil, nil, FieldNATSSubject, "pbxlink.ext.<extension>.<type>"},

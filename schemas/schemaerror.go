@@ -13,13 +13,13 @@ import (
 )
 
 // ruleExtension is the rule an extension number follows.
-const ruleExtension = "1 to 15 digits"
+const ruleExtension = "1 to 15 digits, no leading zero"
 
 // patternRules names the patterns of the schema files, so that errors say
 // what the pattern means rather than quoting it.
 var patternRules = map[string]struct{ rule, message string }{
 	`^[^\x00-\x1F\x7F]*$`: {"no control characters", "must not contain control characters"},
-	`^[0-9]{1,15}$`:       {ruleExtension, "must be an extension number"},
+	`^[1-9][0-9]{0,14}$`:  {ruleExtension, "must be an extension number"},
 	`\S`:                  {"not blank", "must not be empty or blank"},
 }
 

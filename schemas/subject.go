@@ -9,9 +9,11 @@ const subjectRoot = "pbxlink."
 const MaxExtensionDigits = 15
 
 // ValidExtension reports whether ext is an extension number as the contract
-// allows it: 1 to [MaxExtensionDigits] ASCII digits.
+// allows it and as Zoom shows it: 1 to [MaxExtensionDigits] ASCII digits,
+// no leading zero. "0123" and "123" would otherwise be two order domains
+// (two lanes, two state records) for the same Zoom user.
 func ValidExtension(ext string) bool {
-	if len(ext) == 0 || len(ext) > MaxExtensionDigits {
+	if len(ext) == 0 || len(ext) > MaxExtensionDigits || ext[0] == '0' {
 		return false
 	}
 	for i := 0; i < len(ext); i++ {
@@ -39,7 +41,7 @@ func ParseSubject(subject string) (ext string, t Type, err error) {
 		return "", "", invalid(FieldNATSSubject, "pbxlink.ext.<extension>.<type>", "not an event subject")
 	}
 	if !ValidExtension(ext) {
-		return "", "", invalid(FieldNATSSubject, ruleExtension, "the extension token must be 1 to 15 digits")
+		return "", "", invalid(FieldNATSSubject, ruleExtension, "the extension token must be 1 to 15 digits, no leading zero")
 	}
 	t = Type(name)
 	if !t.Valid() {

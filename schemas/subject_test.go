@@ -10,7 +10,7 @@ func TestValidExtension(t *testing.T) {
 		ext  string
 		want bool
 	}{
-		{"1203", true}, {"0", true}, {"012345678901234", true},
+		{"1203", true}, {"1", true}, {"123456789012345", true}, {"0", false}, {"0123", false}, {"012345678901234", false},
 		{"", false}, {"0123456789012345", false}, {"12a", false}, {"-1", false}, {"١٢", false}, {"12.3", false}, {"*", false}, {">", false},
 	}
 	for _, tt := range tests {
