@@ -50,6 +50,10 @@ type Config struct {
 	// with events cannot take a replica's intake from every other room; its
 	// further events are held without counting. Default 4.
 	MaxPerExtension int
+	// ProbeInterval is how often a fleet paused for an account-wide Zoom
+	// failure (credentials refused, app deactivated) asks Zoom whether the
+	// account works again. Default 30 s.
+	ProbeInterval time.Duration
 	// DNDDuration is how long do-not-disturb is set for. Default 24 h,
 	// Zoom's maximum.
 	DNDDuration time.Duration
@@ -99,6 +103,9 @@ func (c Config) WithDefaults() Config {
 	if c.MaxPerExtension == 0 {
 		c.MaxPerExtension = 4
 	}
+	if c.ProbeInterval == 0 {
+		c.ProbeInterval = 30 * time.Second
+	}
 	if c.DNDDuration == 0 {
 		c.DNDDuration = 24 * time.Hour
 	}
@@ -142,7 +149,7 @@ func (c Config) validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"RetryInterval", c.RetryInterval}, {"CacheRefresh", c.CacheRefresh}, {"DNDDuration", c.DNDDuration}} {
+	}{{"RetryInterval", c.RetryInterval}, {"CacheRefresh", c.CacheRefresh}, {"ProbeInterval", c.ProbeInterval}, {"DNDDuration", c.DNDDuration}} {
 		if d.v < 0 {
 			errs = append(errs, fmt.Errorf("consumer: Config.%s %v: must not be negative", d.name, d.v))
 		}

@@ -95,15 +95,11 @@ func (g *gate) watch(ctx context.Context, sleep func(context.Context, time.Durat
 	}
 }
 
-// probeEvery is how often a paused fleet asks Zoom whether the account
-// works again.
-const probeEvery = 30 * time.Second
-
 // probe tries Zoom on a slow schedule while the fleet is paused, and
 // resumes the fleet's work once Zoom answers: a fresh token and one light
 // read of a known user or common area.
 func (w *Worker) probe(ctx context.Context) {
-	for w.sleep(ctx, probeEvery) {
+	for w.sleep(ctx, w.cfg.ProbeInterval) {
 		p := w.gate.state()
 		if p == nil {
 			continue

@@ -30,7 +30,7 @@ func (w *Worker) handle(ctx context.Context, j *job) result {
 	}
 	if p := w.gate.state(); p != nil {
 		// The account's Zoom work is paused: nothing to try, no attempt.
-		return w.deferJob(j, pauseDelay, OutcomeDeferred)
+		return w.deferJob(j, w.cfg.pauseDelay(), OutcomeDeferred)
 	}
 	for range 3 {
 		h, r, again := w.prepare(ctx, j)

@@ -42,9 +42,6 @@ type decision struct {
 const (
 	// infraDelay: NATS or the fleet store did not answer.
 	infraDelay = 5 * time.Second
-	// pauseDelay: how long an event waits while the fleet's Zoom work is
-	// paused for an account-wide failure.
-	pauseDelay = 15 * time.Second
 	// claimDelay: the claim went to another replica.
 	claimDelay = time.Second
 )
@@ -63,7 +60,7 @@ func decide(err error, attempts int, cfg Config, now time.Time) decision {
 	case errors.Is(err, errLostClaim):
 		d.act, d.after = actDefer, claimDelay
 	case errors.Is(err, zoom.ErrAccount):
-		d.act, d.after = actPause, pauseDelay
+		d.act, d.after = actPause, cfg.pauseDelay()
 	case errors.Is(err, ErrUnknownExtension), errors.Is(err, errFeatureOff), errors.Is(err, zoom.ErrPermanent):
 		d.act, d.attempts = actBury, attempts+1
 	case isRateLimited(err):
@@ -82,6 +79,13 @@ func decide(err error, attempts int, cfg Config, now time.Time) decision {
 		d.act, d.after = actDefer, infraDelay
 	}
 	return d
+}
+
+// pauseDelay is how long an event waits while the fleet's Zoom work is
+// paused for an account-wide failure: half the probe interval, so that work
+// resumes soon after a probe finds Zoom working again, between 1 and 15 s.
+func (c Config) pauseDelay() time.Duration {
+	return min(max(c.ProbeInterval/2, time.Second), 15*time.Second)
 }
 
 func isRateLimited(err error) bool {

@@ -30,7 +30,7 @@ func TestDecide(t *testing.T) {
 		{"429 with a time", &zoom.APIError{Op: "updateUser", Status: 429, RetryAt: now.Add(20 * time.Second)}, 2, actDefer, 20 * time.Second, 2},
 		{"fleet pause", &zoom.PausedError{Until: now.Add(3 * time.Hour)}, 1, actDefer, 3 * time.Hour, 1},
 		{"presence minute", &waitError{until: now.Add(40 * time.Second), err: &zoom.APIError{Status: 400, Code: 5301}}, 0, actDefer, 40 * time.Second, 0},
-		{"credentials refused", &zoom.AuthError{Status: 400, Kind: "invalid_client"}, 2, actPause, pauseDelay, 2},
+		{"credentials refused", &zoom.AuthError{Status: 400, Kind: "invalid_client"}, 2, actPause, time.Second, 2},
 		{"lost claim", fmt.Errorf("%w: conflict", errLostClaim), 0, actDefer, claimDelay, 0},
 		{"NATS down", errors.New("nats: timeout"), 2, actDefer, infraDelay, 2},
 		{"stopping", fmt.Errorf("zoom updateUser: %w", context.Canceled), 1, actHandBack, 0, 1},
