@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -56,8 +55,7 @@ to stdout instead of the table.`)
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	prefix := envPrefix + "BENCH_"
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bench", stdout)
 	events := fs.Int("events", 2000, "check-ins in the backlog each replica count drains (quota)")
 	replicas := fs.String("replicas", "1,2,3", "replica counts of the quota measurement, comma-separated")
 	phones := fs.Int("phones-per-room", 0, "desk phones per room in the quota measurement (0: one main-API call per check-in)")
@@ -78,8 +76,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := setting.Parse(fs, prefix, args, nil); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	if *format != "text" && *format != "json" {
 		return fmt.Errorf("%s (--format): %q: want text or json", setting.EnvName(prefix, "format"), *format)
@@ -163,7 +161,7 @@ func benchZoomFactory(log *slog.Logger) bench.ZoomFactory {
 		if a.Unlimited {
 			limiter = zoom.Unlimited{}
 		}
-		return fleetZoomClient(ctx, js, s, broker.Topology{}, log, nil, limiter)
+		return fleetZoomClient(ctx, js, s, broker.Topology{}, log, nil, limiter, nil)
 	}
 }
 

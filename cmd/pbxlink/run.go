@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,12 +31,14 @@ func init() {
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", stdout)
 	var s runSettings
 	s.flags(fs)
 	fs.Usage = setting.Usage(fs, envPrefix, "Usage: pbxlink run [flags]\n\nThe worker: consumes PMS events from NATS JetStream and updates Zoom.")
 	if err := setting.Parse(fs, envPrefix, args, nil); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if err := s.validate(); err != nil {
@@ -48,7 +49,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		level.Set(slog.LevelDebug)
 	}
 	log := newLogger(stderr, s.LogFormat, level)
-	return runWorker(ctx, s, log, level)
+	return flagNamed(runWorker(ctx, s, log, level), runFields, setting.Prefix(envPrefix))
 }
 
 // natsStack is a NATS connection and, when no external server is set, the
@@ -137,7 +138,8 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := consumer.NewMetrics(reg)
 	topology := broker.Topology{Replicas: s.NATSReplicas, History: s.EventRetention, DeadLetterRetention: s.DLQRetention}
-	zc, err := fleetZoomClient(ctx, st.js, s, topology, log.With("component", "zoom"), metrics.ObserveZoomCall, nil)
+	startup := &startupTokens{log: log}
+	zc, err := fleetZoomClient(ctx, st.js, s, topology, log.With("component", "zoom"), metrics.ObserveZoomCall, nil, startup)
 	if err != nil {
 		return err
 	}
@@ -168,6 +170,7 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 		}
 		return err
 	}
+	startup.running.Store(true)
 	go watchDebug(ctx, st.js, s.Debug, level, log)
 	log.Info("pbxlink worker running", "http", lis.Addr().String(), "zoom_plan", s.Plan, "target", s.Target)
 	<-ctx.Done()
@@ -183,8 +186,9 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 // shared, through the fleet bucket, with every replica: the fleet stays
 // under the account's limit however many replicas run, and one token serves
 // them all. A non-nil limiter replaces the fleet's (the benchmark's
-// unlimited pipeline).
-func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings, t broker.Topology, log *slog.Logger, onCall func(zoom.Call), limiter zoom.Limiter) (*zoom.Client, error) {
+// unlimited pipeline). A non-nil startup reports failed token requests
+// while the worker starts.
+func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings, t broker.Topology, log *slog.Logger, onCall func(zoom.Call), limiter zoom.Limiter, startup *startupTokens) (*zoom.Client, error) {
 	var kv jetstream.KeyValue
 	err := broker.Retry(ctx, time.Minute, nil, func() (err error) {
 		kv, err = js.CreateOrUpdateKeyValue(ctx, broker.FleetBucketConfig(t))
@@ -201,6 +205,10 @@ func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings,
 	if err != nil {
 		return nil, err
 	}
+	var ts zoom.TokenSource = tokens
+	if startup != nil {
+		startup.TokenSource, ts = tokens, startup
+	}
 	if limiter == nil {
 		limiter = fleet.NewLimiter(kv, zoom.LimiterConfig{Plan: plan, Limits: limits})
 	}
@@ -208,7 +216,7 @@ func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings,
 		URL: s.ZoomURL, AccountID: s.AccountID, ClientID: s.ClientID, ClientSecret: s.ClientSecret,
 		Plan: plan, ExactCategories: s.ExactCategories,
 		Limiter:     limiter,
-		TokenSource: tokens,
+		TokenSource: ts,
 		Logger:      log, OnCall: onCall,
 	})
 }

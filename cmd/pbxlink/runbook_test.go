@@ -149,7 +149,7 @@ func TestRunbookReplayDeadLetter(t *testing.T) {
 	s.waitDisplay(t, 1206, "1206")
 
 	oneLetter := readmeSnippet(t, `stream get PBXLINK_DLQ "$seq" --json`)
-	allLetters := readmeSnippet(t, "--stream PBXLINK_DLQ --all -T --wait 2s --dump=-")
+	allLetters := readmeSnippet(t, "--stream PBXLINK_DLQ --all --count")
 	replay := readmeSnippet(t, replayMarker)
 
 	if !strings.Contains(oneLetter, "seq=7") {
@@ -157,8 +157,9 @@ func TestRunbookReplayDeadLetter(t *testing.T) {
 	}
 	s.bash(t, strings.Replace(oneLetter, "seq=7", "seq=1", 1))
 	letters := s.replayFile(t)
-	if len(letters) != 1 || letters[0].Subject != "pbxlink.ext.1205.checkin" {
-		t.Fatalf("replay.jsonl holds %+v, want the dead letter of pbxlink.ext.1205.checkin", letters)
+	if len(letters) != 1 || letters[0].Header["Pbxlink-Original-Subject"][0] != "pbxlink.ext.1205.checkin" ||
+		letters[0].Header["Pbxlink-Original-Seq"][0] != "1" {
+		t.Fatalf("replay.jsonl holds %+v, want the dead letter of pbxlink.ext.1205.checkin with its Pbxlink-* headers", letters)
 	}
 	// The original Nats-Msg-Id is inside the duplicate window: dropped.
 	wantAll(t, "nats pub with the original id", s.nats(t, "pub", "-J", "pbxlink.ext.1205.checkin", "-H", "Nats-Msg-Id:pms-1205-in", string(letters[0].Data)),
@@ -168,23 +169,37 @@ func TestRunbookReplayDeadLetter(t *testing.T) {
 	s.nats(t, "stream", "rmm", "PBXLINK_DLQ", "1", "-f")
 
 	mark := s.log.len()
-	s.bash(t, allLetters)
+	fetched := s.bash(t, allLetters+"\necho \"last=$last\"\n")
 	if letters := s.replayFile(t); len(letters) != 1 || letters[0].Header["Pbxlink-Original-Subject"][0] != "pbxlink.ext.1206.checkin" {
 		t.Fatalf("replay.jsonl holds %+v, want the one dead letter left, of pbxlink.ext.1206.checkin", letters)
 	}
 	s.bash(t, replay)
 	_, skipped := s.log.wait(t, mark, 15*time.Second, "the replayed check-in of 1206 to be skipped", func(l logLine) bool {
-		return l.Msg == "skipped an event older than what the extension shows" && l.str("ext") == "1206"
+		return l.Msg == "skipped a replayed dead letter older than what the extension shows" && l.str("ext") == "1206"
 	})
-	if skipped.str("id") != "pms-1206-in" {
-		t.Errorf("skipped event %q, want pms-1206-in", skipped.str("id"))
+	if skipped.Attrs["original_seq"] != 2.0 {
+		t.Errorf("skipped the event of original sequence %v, want 2 (pms-1206-in)", skipped.Attrs["original_seq"])
 	}
 	if got := s.user(t, 1206).DisplayName; got != "1206" {
 		t.Errorf("1206 shows %q after replaying an older check-in, want the check-out's %q", got, "1206")
 	}
 
-	s.nats(t, "stream", "purge", "PBXLINK_DLQ", "-f")
-	wantAll(t, "nats stream info PBXLINK_DLQ", s.nats(t, "stream", "info", "PBXLINK_DLQ"), "Messages: 0")
+	// A letter dead-lettered after the fetch (as a replay that fails
+	// again is) survives the README's purge; the letters fetched do not.
+	s.nats(t, "pub", "-J", "pbxlink.ext.1207.checkin", "-H", "Nats-Msg-Id:bad-after-fetch", `{"specversion":"1.0",`)
+	s.natsEventually(t, 15*time.Second, "stream", "get", "PBXLINK_DLQ", "3")
+	last := ""
+	for line := range strings.Lines(fetched) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "last="); ok {
+			last = v
+		}
+	}
+	if last != "2" {
+		t.Fatalf("the README's fetch snippet noted last=%q, want 2:\n%s", last, fetched)
+	}
+	s.bash(t, "last="+last+"\n"+readmeSnippet(t, "purge PBXLINK_DLQ --seq"))
+	wantAll(t, "nats stream info PBXLINK_DLQ after the purge", s.nats(t, "stream", "info", "PBXLINK_DLQ"), "Messages: 1", "First Sequence: 3")
+	wantAll(t, "the letter dead-lettered after the fetch", s.nats(t, "stream", "get", "PBXLINK_DLQ", "3"), "Pbxlink-Original-Subject: pbxlink.ext.1207.checkin")
 }
 
 // TestRunbookReplayTimeRange: after Zoom was changed behind pbxlink's back
