@@ -85,7 +85,7 @@ func (c *Clock) Offset() (time.Duration, bool) {
 }
 
 // probes is how many round trips one Sync makes; the shortest is kept.
-const probes = 3
+const probes = 5
 
 // errProbeRaced: another replica wrote the probe key between this one's
 // write and read.

@@ -63,11 +63,14 @@ func (l *Limiter) turn(b zoom.Bucket) chan struct{} {
 // varies (a Raft write on a cluster); a call that went the moment its write
 // was confirmed would go at a time the schedule never saw. Reserving the
 // slot ahead and then sleeping until it makes calls go when the schedule
-// says, as long as the write takes less than the lead. The lead grows (up
-// to maxLead) while writes are slow, so that slow writes delay calls
-// instead of stopping them.
+// says, as long as the write takes less than the lead. The lead follows
+// the writes (twice the last slow one, up to maxLead), so that slow writes
+// delay calls instead of stopping them, and is short while writes are
+// fast: every call waits it out, twice per event that changes a user and
+// a phone, and a worker's throughput is its concurrency over an event's
+// time.
 const (
-	minLead = 50 * time.Millisecond
+	minLead = 20 * time.Millisecond
 	maxLead = 250 * time.Millisecond
 )
 

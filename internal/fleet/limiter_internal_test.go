@@ -116,25 +116,33 @@ func TestLateWakeDoesNotCrowdZoomsWindow(t *testing.T) {
 	if n > limit {
 		t.Errorf("%d calls went within one second; the limit is %d", n, limit)
 	}
-	// Late wake-ups cost a slot each, not the rate: the calls still go at
-	// no less than 80% of the limit.
-	if min := time.Duration(float64(calls) / (0.8 * limit) * float64(time.Second)); elapsed > min {
-		t.Errorf("%d calls took %v; at 80%% of %d/s they take %v", calls, elapsed, limit, min)
+	// A late wake-up costs its call a new slot, not the fleet its rate:
+	// the calls still go at more than half the limit (without the slot
+	// given back, or with every late call stuck re-reserving, they would
+	// not).
+	if most := time.Duration(float64(calls) / (0.5 * limit) * float64(time.Second)); elapsed > most {
+		t.Errorf("%d calls took %v; at half of %d/s they take %v", calls, elapsed, limit, most)
 	}
 }
 
 // TestSkewedClocksShareOneSchedule: two replicas whose clocks are 300 ms
 // ahead and 300 ms behind share the schedule on the fleet's clock and
-// never put more than the limit into one second.
+// never put more than the limit into one second. On their own clocks, the
+// one ahead sees the other's calls as 600 ms older than they are: when it
+// follows a second of the other's calls, it goes while they still count at
+// Zoom. So the replica behind calls first, then the one ahead, then both.
+// The headroom is 5% here (a 52 ms margin), so that the clock's own error
+// on a busy test host (half a round trip to NATS) cannot decide the
+// outcome.
 func TestSkewedClocksShareOneSchedule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seconds at the limit")
 	}
-	const limit, calls = 20, 90
+	const limit = 20
 	b := zoom.Bucket{Family: zoom.FamilyMain, Category: zoom.Medium}
 	kv := bucketForTest(t)
 	var ls []*Limiter
-	for _, skew := range []time.Duration{300 * time.Millisecond, -300 * time.Millisecond} {
+	for _, skew := range []time.Duration{-300 * time.Millisecond, 300 * time.Millisecond} {
 		own := func() time.Time { return time.Now().Add(skew) }
 		var warned time.Duration
 		clock := NewClock(kv, ClockConfig{Holder: skew.String(), Now: own, OnSkew: func(d time.Duration) { warned = d }})
@@ -142,16 +150,19 @@ func TestSkewedClocksShareOneSchedule(t *testing.T) {
 			t.Fatal(err)
 		}
 		off, ok := clock.Offset()
-		if !ok || (off+skew).Abs() > 20*time.Millisecond {
+		if !ok || (off+skew).Abs() > 25*time.Millisecond {
 			t.Fatalf("clock %+v ahead: measured offset %v (known %v), want about %v", skew, off, ok, -skew)
 		}
 		if warned != off {
 			t.Errorf("clock %+v ahead: OnSkew got %v, want the offset %v", skew, warned, off)
 		}
-		ls = append(ls, NewLimiter(kv, zoom.LimiterConfig{Now: clock.Now,
+		ls = append(ls, NewLimiter(kv, zoom.LimiterConfig{Now: clock.Now, Headroom: 0.05,
 			Limits: map[zoom.Bucket]zoom.Limit{b: {Count: limit, Per: time.Second}}}))
 	}
-	went := drive(t, ls, 4, calls, b)
+	behind, ahead := ls[:1], ls[1:]
+	went := drive(t, behind, 4, limit, b)
+	went = append(went, drive(t, ahead, 4, 2*limit, b)...)
+	went = append(went, drive(t, ls, 4, 2*limit, b)...)
 	n := busiest(went, time.Second)
 	t.Logf("%d calls, busiest second %d (limit %d)", len(went), n, limit)
 	if n > limit {
