@@ -133,14 +133,12 @@ func newFleet(t *testing.T, o fleetOptions) *fleet {
 	if build.hasLimits {
 		// The simulator's limit is the account's; the fleet is given 95% of
 		// it by default (97% in the rate test, which needs the throughput
-		// and has no other faults) (--zoom-limits, the share an operator leaves when other apps use
-		// the account). The limiter's own 2% headroom covers the jitter
-		// between letting a call go and its arrival on a quiet host; here
-		// the simulator and three race-instrumented NATS servers share one
-		// test process on two cores with three workers and, in CI, other
-		// packages' tests, and arrival times jitter by tens of milliseconds
-		// (at 97% one run in three saw 101 calls in a second). The checks
-		// below hold the fleet to the account's limit.
+		// and has no other faults) (--zoom-limits, the share an operator
+		// leaves when other apps use the account). The limiter's own 2%
+		// headroom covers the time between a call's slot and its arrival:
+		// half of it for a late wake-up (a later call re-reserves), half
+		// for the trip to Zoom. The checks below hold the fleet to the
+		// account's limit at arrival, as Zoom counts.
 		budget := o.limit * cmp.Or(o.budget, 95) / 100
 		args = append(args, "--zoom-plan", "business",
 			"--zoom-limits", fmt.Sprintf("main/Medium=%d,phone/Medium=%d", budget, budget))
