@@ -161,7 +161,7 @@ func benchZoomFactory(log *slog.Logger) bench.ZoomFactory {
 		if a.Unlimited {
 			limiter = zoom.Unlimited{}
 		}
-		return fleetZoomClient(ctx, js, s, broker.Topology{}, log, nil, limiter, nil)
+		return fleetZoomClient(ctx, js, s, broker.Topology{}, log, nil, limiter, nil, nil)
 	}
 }
 

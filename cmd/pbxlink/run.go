@@ -139,7 +139,7 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 	metrics := consumer.NewMetrics(reg)
 	topology := broker.Topology{Replicas: s.NATSReplicas, History: s.EventRetention, DeadLetterRetention: s.DLQRetention}
 	startup := &startupTokens{log: log}
-	zc, err := fleetZoomClient(ctx, st.js, s, topology, log.With("component", "zoom"), metrics.ObserveZoomCall, nil, startup)
+	zc, err := fleetZoomClient(ctx, st.js, s, topology, log.With("component", "zoom"), metrics.ObserveZoomCall, nil, reg, startup)
 	if err != nil {
 		return err
 	}
@@ -186,9 +186,12 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 // shared, through the fleet bucket, with every replica: the fleet stays
 // under the account's limit however many replicas run, and one token serves
 // them all. A non-nil limiter replaces the fleet's (the benchmark's
-// unlimited pipeline). A non-nil startup reports failed token requests
-// while the worker starts.
-func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings, t broker.Topology, log *slog.Logger, onCall func(zoom.Call), limiter zoom.Limiter, startup *startupTokens) (*zoom.Client, error) {
+// unlimited pipeline). Both run on the fleet's clock (fleet.Clock: the NATS
+// server's time), so that a replica's skewed clock cannot crowd Zoom's
+// window; its offset is the pbxlink_clock_skew_seconds gauge in reg, if
+// set, and an offset beyond 250 ms is logged once as a warning. A non-nil
+// startup reports failed token requests while the worker starts.
+func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings, t broker.Topology, log *slog.Logger, onCall func(zoom.Call), limiter zoom.Limiter, reg prometheus.Registerer, startup *startupTokens) (*zoom.Client, error) {
 	var kv jetstream.KeyValue
 	err := broker.Retry(ctx, time.Minute, nil, func() (err error) {
 		kv, err = js.CreateOrUpdateKeyValue(ctx, broker.FleetBucketConfig(t))
@@ -201,7 +204,22 @@ func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings,
 	limits, _ := zoom.ParseLimits(s.ZoomLimits)
 	minter := zoom.NewS2S(zoom.S2SConfig{URL: s.ZoomURL, AccountID: s.AccountID, ClientID: s.ClientID,
 		ClientSecret: s.ClientSecret, HTTPClient: zoom.PacketLogging(nil, log, s.ClientSecret)})
-	tokens, err := fleet.NewTokenSource(kv, minter, fleet.TokenConfig{Secret: s.ClientSecret, Holder: fleet.ReplicaID()})
+	holder := fleet.ReplicaID()
+	clock := fleet.NewClock(kv, fleet.ClockConfig{Holder: holder, OnSkew: func(d time.Duration) {
+		log.Warn("this host's clock is off from the NATS server's; the fleet corrects for it, but check the host's time sync",
+			"offset_seconds", d.Seconds(), "warn_above_seconds", 0.25)
+	}})
+	if err := clock.Sync(ctx); err != nil {
+		log.Warn("fleet clock: not measured yet; using this host's clock", "err", err)
+	}
+	go clock.Run(ctx, func(err error) { log.Debug("fleet clock", "err", err) })
+	if reg != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pbxlink_clock_skew_seconds",
+			Help: "The NATS server's clock minus this host's, measured from key-value timestamps; the fleet corrects for it. Alert above 0.25 either way.",
+		}, func() float64 { d, _ := clock.Offset(); return d.Seconds() }))
+	}
+	tokens, err := fleet.NewTokenSource(kv, minter, fleet.TokenConfig{Secret: s.ClientSecret, Holder: holder, Now: clock.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +228,7 @@ func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings,
 		startup.TokenSource, ts = tokens, startup
 	}
 	if limiter == nil {
-		limiter = fleet.NewLimiter(kv, zoom.LimiterConfig{Plan: plan, Limits: limits})
+		limiter = fleet.NewLimiter(kv, zoom.LimiterConfig{Plan: plan, Limits: limits, Now: clock.Now})
 	}
 	return zoom.New(zoom.Config{
 		URL: s.ZoomURL, AccountID: s.AccountID, ClientID: s.ClientID, ClientSecret: s.ClientSecret,
