@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pbxlink/pbxlink/zoom"
+	"golang.org/x/time/rate"
 )
 
 // Target says which Zoom objects carry the room extensions.
@@ -28,6 +29,18 @@ type Kind string
 const (
 	KindUser       Kind = "user"
 	KindCommonArea Kind = "common_area"
+)
+
+// errLookupBudget: this replica looked up too many extensions it does not
+// know lately; the event waits (no attempt is used).
+var errLookupBudget = errors.New("too many lookups of unknown extensions; will look again")
+
+// Lookups of extensions the directory lacks: at most lookupRate a second,
+// in bursts of lookupBurst, per replica; a miss is remembered missMemory.
+const (
+	lookupRate  = 1
+	lookupBurst = 10
+	missMemory  = 10 * time.Minute
 )
 
 // ErrUnknownExtension: no Zoom user or common area has the extension, even
@@ -66,6 +79,7 @@ type Directory struct {
 	entries  map[string]Entry
 	loadedAt time.Time
 	misses   map[string]time.Time // extension → when a lookup found nothing
+	lookups  *rate.Limiter        // targeted lookups of unknown extensions
 }
 
 // NewDirectory returns an empty directory; call Load.
@@ -74,7 +88,8 @@ func NewDirectory(z Zoom, target Target, commonAreas bool, now func() time.Time)
 		now = time.Now
 	}
 	return &Directory{zoom: z, target: target, commonAreas: commonAreas, now: now,
-		entries: map[string]Entry{}, misses: map[string]time.Time{}}
+		entries: map[string]Entry{}, misses: map[string]time.Time{},
+		lookups: rate.NewLimiter(lookupRate, lookupBurst)}
 }
 
 // Len is the number of extensions known.
@@ -154,8 +169,13 @@ func (d *Directory) Lookup(ctx context.Context, x string) (Entry, error) {
 	if ok {
 		return e, nil
 	}
-	if wasMissed && d.now().Sub(missed) < time.Minute {
+	if wasMissed && d.now().Sub(missed) < missMemory {
 		return Entry{}, ErrUnknownExtension
+	}
+	if !d.lookups.Allow() {
+		// A PMS sending events for many extensions Zoom does not know
+		// must not spend the account's rate limit on lookups.
+		return Entry{}, errLookupBudget
 	}
 	e, err := d.lookup(ctx, x)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
@@ -214,5 +215,49 @@ func TestOrderThroughRetries(t *testing.T) {
 	b.finished()
 	if got := b.user(1201).DisplayName; got != "Second 1201" {
 		t.Fatalf("1201 shows %q, want the last event's name", got)
+	}
+}
+
+// TestUnknownExtensionsCostLittle: events for extensions Zoom does not know
+// are dead-lettered without a state record each, and a burst of them does
+// not turn into a burst of lookups in Zoom.
+func TestUnknownExtensionsCostLittle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lookups spread at one a second take about 20 s")
+	}
+	b := setup(t, options{})
+	b.start()
+	var last *producer.Result
+	for i := range 30 {
+		last = must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), strconv.Itoa(7000+i), schemas.CheckIn{Guest: schemas.Guest{Last: "Nobody"}}))
+	}
+	b.finishedSeqWithin(last.Ack.Sequence, 60*time.Second)
+	if n := len(b.deadLetters()); n != 30 {
+		t.Fatalf("%d dead letters, want 30", n)
+	}
+	kv := must[jetstream.KeyValue](t)(b.js.KeyValue(b.ctx(), "pbxlink-state"))
+	keys, _ := kv.ListKeys(b.ctx())
+	for k := range keys.Keys() {
+		if strings.HasPrefix(k, "ext.70") {
+			t.Errorf("state key %s kept for an unknown extension", k)
+		}
+	}
+	// 30 lookups within about 20 s at one a second after a burst of 10:
+	// the calls are spread, not sent at once.
+	var first, tenth time.Time
+	n := 0
+	for _, e := range b.sim.Journal() {
+		if e.OperationID == zoom.OpListPhoneUsers.ID && strings.Contains(e.Query, "keyword=70") {
+			n++
+			if n == 1 {
+				first = e.Time
+			}
+			if n == 20 {
+				tenth = e.Time
+			}
+		}
+	}
+	if n != 30 || tenth.Sub(first) < 8*time.Second {
+		t.Fatalf("%d lookups, the 20th %v after the first; want 30, spread at one a second after a burst of 10", n, tenth.Sub(first))
 	}
 }

@@ -88,6 +88,10 @@ func (w *Worker) prepare(ctx context.Context, j *job) (h *hold, r result, again 
 			"ext", j.ext, "type", d.Type, "seq", j.seq, "original_seq", orig, "applied_seq", rec.Applied)
 		return nil, w.commit(ctx, h, OutcomeStale), false
 	}
+	entry, err := w.dir.Lookup(ctx, j.ext)
+	if err != nil {
+		return nil, w.fail(ctx, h, err), false
+	}
 	if err := h.claim(ctx); err != nil {
 		if errors.Is(err, errConflict) {
 			return nil, parked, true
@@ -95,7 +99,7 @@ func (w *Worker) prepare(ctx context.Context, j *job) (h *hold, r result, again 
 		w.log.Warn("claim failed; will look again", "ext", j.ext, "err", err)
 		return nil, parked, false
 	}
-	h.decoded = d
+	h.decoded, h.entry = d, entry
 	return h, parked, false
 }
 
@@ -111,22 +115,19 @@ func originalSeq(j *job) (uint64, bool) {
 
 // work makes the claimed event's change in Zoom and records the outcome.
 func (w *Worker) work(ctx context.Context, h *hold) result {
-	j, d := h.j, h.decoded
-	entry, err := w.dir.Lookup(ctx, j.ext)
-	if err == nil {
-		w.log.Debug("applying", "ext", j.ext, "type", d.Type, "id", d.Event.ID, "data", string(d.Event.Data))
-		app := w.app.forEvent(w.cfg.Zoom, h)
-		err = app.apply(ctx, d, &h.rec, entry)
-		if errors.Is(err, zoom.ErrNotFound) {
-			// The directory's entry may be stale (the user or phone was
-			// replaced since the last load): look the extension up afresh
-			// once, then decide.
-			w.dir.Forget(j.ext)
-			if fresh, lerr := w.dir.Lookup(ctx, j.ext); lerr != nil {
-				err = lerr
-			} else if fresh.ID != entry.ID || !samePhones(fresh, entry) {
-				err = app.apply(ctx, d, &h.rec, fresh)
-			}
+	j, d, entry := h.j, h.decoded, h.entry
+	w.log.Debug("applying", "ext", j.ext, "type", d.Type, "id", d.Event.ID, "data", string(d.Event.Data))
+	app := w.app.forEvent(w.cfg.Zoom, h)
+	err := app.apply(ctx, d, &h.rec, entry)
+	if errors.Is(err, zoom.ErrNotFound) {
+		// The directory's entry may be stale (the user or phone was
+		// replaced since the last load): look the extension up afresh
+		// once, then decide.
+		w.dir.Forget(j.ext)
+		if fresh, lerr := w.dir.Lookup(ctx, j.ext); lerr != nil {
+			err = lerr
+		} else if fresh.ID != entry.ID || !samePhones(fresh, entry) {
+			err = app.apply(ctx, d, &h.rec, fresh)
 		}
 	}
 	if err == nil {
@@ -143,7 +144,9 @@ func (w *Worker) fail(ctx context.Context, h *hold, err error) result {
 	h.release()
 	switch dec.act {
 	case actHandBack:
-		_ = h.save(context.WithoutCancel(ctx))
+		if h.rev != 0 {
+			_ = h.save(context.WithoutCancel(ctx))
+		}
 		j.handBack()
 		return finished
 	case actBury:
@@ -159,6 +162,11 @@ func (w *Worker) fail(ctx context.Context, h *hold, err error) result {
 			"of", w.cfg.Retries, "in", dec.after, "err", logSafe(err))
 	case actDefer:
 		w.log.Info("event deferred", "ext", j.ext, "seq", j.seq, "for", dec.after, "why", logSafe(err))
+	}
+	if h.rev == 0 && dec.act != actRetry {
+		// Nothing to remember of an extension never seen before (no claim
+		// was taken, no attempt used): write no record.
+		return w.deferJob(j, dec.after, OutcomeDeferred)
 	}
 	if serr := h.save(ctx); serr != nil && !errors.Is(serr, errConflict) {
 		w.log.Warn("state write failed; will look again", "ext", j.ext, "err", serr)
@@ -189,7 +197,11 @@ func (w *Worker) bury(ctx context.Context, j *job, h *hold, cause error, attempt
 	class := reasonClass(cause)
 	w.log.Warn("event dead-lettered", "subject", j.subject, "seq", j.seq, "attempts", attempts, "reason", logSafe(cause))
 	w.metrics.deadLetters.WithLabelValues(class).Inc()
-	if h != nil {
+	// An extension Zoom does not know, never seen before, gets no state
+	// record: a PMS sending events for random extensions must not grow the
+	// bucket for ever. Its later events wait at most for the consumer's
+	// ack floor to pass this one.
+	if h != nil && !(h.rev == 0 && errors.Is(cause, ErrUnknownExtension)) {
 		h.release()
 		if r := w.record(ctx, h); r == parked {
 			return parked
