@@ -31,6 +31,7 @@ type applier struct {
 	log      *slog.Logger
 	tmpl     *naming.Template
 	dept     Department
+	loc      *time.Location // the hotel's time zone, for dates shown
 	messages bool // delete voicemail at check-in and check-out
 	features map[zoom.Feature]bool
 	// dndFor is how long do-not-disturb is set for (Zoom's maximum, a day).
@@ -148,7 +149,7 @@ func vars(ext string, d schemas.CheckIn) naming.Vars {
 }
 
 func (a *applier) deptFor(d schemas.Decoded, data schemas.CheckIn) *string {
-	v, ok := a.dept.value(d.Type, d.Event.Time, data)
+	v, ok := a.dept.valueIn(d.Type, d.Event.Time, a.loc, data)
 	if !ok {
 		return nil
 	}

@@ -33,12 +33,6 @@ func ParseDepartment(s string) (Department, error) {
 	return "", fmt.Errorf("unknown department setting %q: want one of %v", s, Departments)
 }
 
-// value computes the department an event sets, and whether it sets one,
-// with dates in the host's time zone; valueIn takes the hotel's.
-func (d Department) value(t schemas.Type, at time.Time, data schemas.CheckIn) (string, bool) {
-	return d.valueIn(t, at, time.Local, data)
-}
-
 // valueIn computes the department an event sets, and whether it sets one.
 // data is the stay after the event (for a check-out, the check-out's own
 // mailbox, tenant and site). A date is the event's day in the hotel's time

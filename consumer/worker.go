@@ -108,7 +108,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	}
 	w.metrics.directory.Set(float64(w.dir.Len()))
 	w.app = &applier{
-		log: w.log, tmpl: naming.MustParse(w.cfg.NameTemplate), dept: w.cfg.Department,
+		log: w.log, tmpl: naming.MustParse(w.cfg.NameTemplate), dept: w.cfg.Department, loc: w.cfg.Location,
 		messages: w.cfg.MessageManagement, features: g.Enabled,
 		dndFor: w.cfg.DNDDuration, now: w.cfg.Now,
 	}
