@@ -32,7 +32,7 @@ type applier struct {
 	tmpl     *naming.Template
 	dept     Department
 	loc      *time.Location // the hotel's time zone, for dates shown
-	messages bool // delete voicemail at check-in and check-out
+	messages bool           // delete voicemail at check-in and check-out
 	features map[zoom.Feature]bool
 	// dndFor is how long do-not-disturb is set for (Zoom's maximum, a day).
 	dndFor time.Duration
