@@ -85,7 +85,7 @@ func (w *Worker) prepare(ctx context.Context, j *job) (h *hold, r result, again 
 	}
 	if orig, ok := originalSeq(j); ok && orig < rec.Applied {
 		w.log.Info("skipped a replayed dead letter older than what the extension shows",
-			"ext", j.ext, "type", d.Type, "seq", j.seq, "original_seq", orig, "applied_seq", rec.Applied)
+			"ext", j.ext, "type", d.Type, "id", d.Event.ID, "seq", j.seq, "original_seq", orig, "applied_seq", rec.Applied)
 		return nil, w.commit(ctx, h, OutcomeStale), false
 	}
 	entry, err := w.dir.Lookup(ctx, j.ext)

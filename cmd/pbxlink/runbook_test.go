@@ -239,7 +239,7 @@ func TestRunbookReplayTimeRange(t *testing.T) {
 	s.waitDisplay(t, 1207, "Ada Byron 1207")
 	s.waitDisplay(t, 1208, "Alan Turing 1208")
 	s.log.wait(t, mark, 5*time.Second, "the replayed check-in of 1207 to be skipped", func(l logLine) bool {
-		return l.Msg == "skipped an event older than what the extension shows" && l.str("id") == "pms-1207-in"
+		return l.Msg == "skipped a replayed dead letter older than what the extension shows" && l.str("id") == "pms-1207-in"
 	})
 }
 
