@@ -35,9 +35,10 @@ func (w *Worker) checkStreamIdentity(ctx context.Context) error {
 	}
 	mine := streamIdentity{Created: info.Created.UTC()}
 	b, _ := json.Marshal(mine)
-	e, err := w.nats.State.Get(ctx, streamKey)
+	m, err := broker.LeaderGet(ctx, w.cfg.JetStream, "KV_"+broker.BucketState,
+		broker.MsgQuery{LastBySubject: "$KV." + broker.BucketState + "." + streamKey})
 	switch {
-	case errors.Is(err, jetstream.ErrKeyNotFound):
+	case errors.Is(err, jetstream.ErrMsgNotFound):
 		if _, err := w.nats.State.Create(ctx, streamKey, b); err != nil && !broker.IsConflict(err) {
 			return fmt.Errorf("record the stream's identity: %w", err)
 		}
@@ -46,7 +47,7 @@ func (w *Worker) checkStreamIdentity(ctx context.Context) error {
 		return fmt.Errorf("read the stream's identity: %w", err)
 	}
 	var theirs streamIdentity
-	if err := json.Unmarshal(e.Value(), &theirs); err != nil {
+	if err := json.Unmarshal(m.Data, &theirs); err != nil {
 		return fmt.Errorf("read the stream's identity: %w", err)
 	}
 	if !theirs.Created.Equal(mine.Created) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -277,4 +278,27 @@ func (f failing) UpdateUser(ctx context.Context, id string, u zoom.UserUpdate) e
 		return &zoom.TransportError{Op: zoom.OpUpdateUser.ID, Err: errors.New("connection reset")}
 	}
 	return f.Zoom.UpdateUser(ctx, id, u)
+}
+
+// TestOrderReadsGoToTheLeader: the two reads that decide order (the next
+// event of an extension, the state record's current revision) never use a
+// direct get, which a lagging follower of an R3 stream may answer from old
+// facts. A plain subscriber sees every direct-get request on the account.
+func TestOrderReadsGoToTheLeader(t *testing.T) {
+	b := setup(t, options{})
+	sub := must[*nats.Subscription](t)(b.nc.SubscribeSync("$JS.API.DIRECT.GET.>"))
+	b.start()
+	for i := range 6 {
+		must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1205", schemas.CheckIn{Guest: schemas.Guest{Last: fmt.Sprint("Leader", i)}}))
+	}
+	b.finished()
+	for {
+		m, err := sub.NextMsg(100 * time.Millisecond)
+		if err != nil {
+			break
+		}
+		if strings.Contains(m.Subject, schemas.StreamEvents) || strings.Contains(m.Subject, "KV_"+broker.BucketState) {
+			t.Errorf("a direct get decided order: %s %s", m.Subject, m.Data)
+		}
+	}
 }
