@@ -186,9 +186,14 @@ func (s *Server) listCallHistory(c *call) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	r, err := firstPageRange(c, 24*time.Hour, errValidation)
+	r, err := firstPageRange(c, callHistoryDefaultSpan, errValidation)
 	if err != nil {
 		return 0, nil, err
+	}
+	if c.query.Get("next_page_token") == "" {
+		if bad := callHistoryRangeProblem(c.query, c.now); bad != "" {
+			return 0, nil, errValidation(bad)
+		}
 	}
 	a := s.acct
 	a.mu.Lock()

@@ -131,7 +131,7 @@ func TestConformance(t *testing.T) {
 		{zoom.OpGetVoicemail, "GET", "/phone/voice_mails/" + vms[0].ID, nil},
 		{zoom.OpDeleteVoicemail, "DELETE", "/phone/voice_mails/" + vms[1].ID, nil},
 		{zoom.OpListCallHistory, "GET", "/phone/call_history?page_size=5", nil},
-		{zoom.OpListCallHistory, "GET", "/phone/call_history?from=2000-01-01T00:00:00Z&to=2099-01-01T00:00:00Z&directions=inbound", nil},
+		{zoom.OpListCallHistory, "GET", "/phone/call_history?from=" + time.Now().UTC().AddDate(0, 0, -30).Format("2006-01-02T15:04:05Z") + "&to=" + time.Now().UTC().Format("2006-01-02T15:04:05Z") + "&directions=inbound&time_type=end_time", nil},
 		{zoom.OpUserCallHistory, "GET", "/phone/users/" + u.ID + "/call_history", nil},
 		{zoom.OpGetCallHistoryItem, "GET", "/phone/call_history/" + call.UUID, nil},
 	}
