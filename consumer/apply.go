@@ -39,6 +39,18 @@ type applier struct {
 	now    func() time.Time
 	// hold is the event's claim, which remembers once-only steps.
 	hold *hold
+	// changed lists what the event changed in Zoom, for the log.
+	changed []string
+}
+
+// made notes a kind of change, once.
+func (a *applier) made(what string) {
+	for _, c := range a.changed {
+		if c == what {
+			return
+		}
+	}
+	a.changed = append(a.changed, what)
 }
 
 // forEvent returns the applier for one event: its Zoom calls go through the
@@ -86,6 +98,10 @@ func (a *applier) apply(ctx context.Context, d schemas.Decoded, rec *record, e E
 			err = a.clearVoicemailOnce(ctx, e)
 		}
 	case schemas.DND:
+		if !a.features[zoom.FeatureDoNotDisturb] && e.Kind == KindUser {
+			err = fmt.Errorf("%w: do-not-disturb needs the scope %s", errFeatureOff, zoom.ScopeUpdatePresence)
+			break
+		}
 		err = a.presence(ctx, e, p.On, rec, &cur)
 	case schemas.ClearMessages:
 		err = a.clearVoicemail(ctx, e, true)
@@ -192,8 +208,10 @@ func (a *applier) setNames(ctx context.Context, e Entry, v naming.Vars, dept *st
 				return err
 			}
 			cur.First, cur.Last, cur.Display = first, last, display
+			a.made("name")
 			if deptChanged {
 				cur.Dept = dept
+				a.made("department")
 			}
 			cur.At = a.now()
 		}
@@ -208,8 +226,10 @@ func (a *applier) setNames(ctx context.Context, e Entry, v naming.Vars, dept *st
 				return err
 			}
 			cur.Display = display
+			a.made("name")
 			if deptChanged {
 				cur.Dept = dept
+				a.made("department")
 			}
 			cur.At = a.now()
 		}
@@ -227,6 +247,7 @@ func (a *applier) setNames(ctx context.Context, e Entry, v naming.Vars, dept *st
 		}
 		cur.Phones[p.ID] = name
 		cur.At = a.now()
+		a.made("desk phone")
 	}
 	return nil
 }
@@ -269,6 +290,7 @@ func (a *applier) presence(ctx context.Context, e Entry, on bool, rec *record, c
 	}
 	rec.PresenceAt, rec.PresenceRefused = now, time.Time{}
 	cur.DND = &on
+	a.made("do-not-disturb")
 	cur.At = now
 	return nil
 }
@@ -298,6 +320,7 @@ func (a *applier) clearVoicemailOnce(ctx context.Context, e Entry) error {
 	if err := a.clearVoicemail(ctx, e, false); err != nil {
 		return err
 	}
+	a.made("voicemail")
 	return a.hold.step(ctx, stepVoicemail)
 }
 

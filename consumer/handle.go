@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pbxlink/pbxlink/schemas"
@@ -74,7 +75,7 @@ func (w *Worker) prepare(ctx context.Context, j *job) (h *hold, r result, again 
 		return nil, parked, false // another replica works on the extension
 	}
 	if n := rec.abandonedOf(j.seq); n >= maxAbandoned {
-		return nil, w.bury(ctx, j, h, fmt.Errorf("work on the event was interrupted %d times (a worker crashed on it)", n), rec.attemptsOf(j.seq)), false
+		return nil, w.bury(ctx, j, h, fmt.Errorf("%w: %d times", errInterrupted, n), rec.attemptsOf(j.seq)), false
 	}
 	d, err := schemas.Parse(j.subject, j.message().Data())
 	if err != nil {
@@ -132,7 +133,17 @@ func (w *Worker) work(ctx context.Context, h *hold) result {
 	}
 	if err == nil {
 		h.rec.Applied = j.seq
-		return w.commit(ctx, h, OutcomeApplied)
+		r := w.commit(ctx, h, OutcomeApplied)
+		if r == finished {
+			// One line per applied event, without guest data.
+			changed := "nothing"
+			if len(app.changed) > 0 {
+				changed = strings.Join(app.changed, ", ")
+			}
+			w.log.Info("event applied", "ext", j.ext, "type", d.Type, "seq", j.seq, "changed", changed,
+				"took", time.Since(j.published).Round(time.Millisecond))
+		}
+		return r
 	}
 	return w.fail(ctx, h, err)
 }

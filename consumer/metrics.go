@@ -3,6 +3,7 @@ package consumer
 import (
 	"strconv"
 
+	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -57,6 +58,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		directory: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "pbxlink_directory_extensions", Help: "Extensions in the directory.",
 		}),
+	}
+	// Every series an operator alerts on exists from start-up, at zero.
+	for _, t := range schemas.Types() {
+		for _, o := range []string{OutcomeApplied, OutcomeStale, OutcomeDuplicate, OutcomeRetry, OutcomeDeferred, OutcomeDead} {
+			m.events.WithLabelValues(string(t), o)
+		}
+	}
+	for _, r := range reasonClasses {
+		m.deadLetters.WithLabelValues(r)
 	}
 	if reg != nil {
 		reg.MustRegister(m.events, m.latency, m.deadLetters, m.zoomCalls, m.zoom429, m.backlog, m.directory)

@@ -106,8 +106,8 @@ func TestMessageManagement(t *testing.T) {
 
 // TestMissingOptionalScopes: without the device, presence and voicemail
 // scopes the worker still names the user; it leaves phones and presence
-// alone, and a clearmessages event is dead-lettered saying which scopes
-// are missing.
+// alone, and a dnd or clearmessages event is dead-lettered saying which
+// scopes are missing (not counted as applied).
 func TestMissingOptionalScopes(t *testing.T) {
 	b := setup(t, options{
 		sim:    func(c *zoomsim.Config) { c.Scopes = slices.Clone(zoom.RequiredScopes) },
@@ -135,10 +135,13 @@ func TestMissingOptionalScopes(t *testing.T) {
 		t.Errorf("%d calls that need missing scopes", n)
 	}
 	dl := b.deadLetters()
-	if len(dl) != 1 || dl[0].Subject != "pbxlink.dlq.ext.1205.clearmessages" {
-		t.Fatalf("dead letters %v, want the clearmessages event", dl)
+	if len(dl) != 2 || dl[0].Subject != "pbxlink.dlq.ext.1205.dnd" || dl[1].Subject != "pbxlink.dlq.ext.1205.clearmessages" {
+		t.Fatalf("dead letters %v, want the dnd and clearmessages events", dl)
 	}
-	if reason := dl[0].Header.Get(schemas.HeaderError); !containsAll(reason, zoom.ScopeListVoicemails, zoom.ScopeDeleteVoicemail) {
+	if reason := dl[0].Header.Get(schemas.HeaderError); !containsAll(reason, zoom.ScopeUpdatePresence) {
+		t.Errorf("reason %q does not name the missing scope", reason)
+	}
+	if reason := dl[1].Header.Get(schemas.HeaderError); !containsAll(reason, zoom.ScopeListVoicemails, zoom.ScopeDeleteVoicemail) {
 		t.Errorf("reason %q does not name the missing scopes", reason)
 	}
 }

@@ -100,6 +100,9 @@ var errBadTime = fmt.Errorf("%w: time lies more than 24 h after the event was st
 // maxAhead is how far an event's time may lie after it was stored.
 const maxAhead = 24 * time.Hour
 
+// errInterrupted: the event's holders vanished maxAbandoned times.
+var errInterrupted = errors.New("work on the event was interrupted too often (a worker crashed on it)")
+
 // maxAbandoned dead-letters an event whose holder vanished (crashed) this
 // many times while working on it: a poison event must not take the fleet
 // down for ever.

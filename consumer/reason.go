@@ -29,12 +29,17 @@ func logSafe(err error) string {
 	return b.String()
 }
 
+// reasonClasses are every value reasonClass returns.
+var reasonClasses = []string{"bad_time", "bad_event", "unknown_extension", "feature_off", "zoom_permanent", "retries_exhausted", "interrupted", "other"}
+
 // reasonClass is the "reason" label of pbxlink_dead_letters_total: a small,
 // fixed set.
 func reasonClass(err error) string {
 	switch {
 	case errors.Is(err, errBadTime):
 		return "bad_time"
+	case errors.Is(err, errInterrupted):
+		return "interrupted"
 	case errors.Is(err, schemas.ErrInvalidEvent):
 		return "bad_event"
 	case errors.Is(err, ErrUnknownExtension):

@@ -83,7 +83,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	}
 	w.grants = g
 	for _, f := range zoom.Features {
-		if !g.Enabled[f] {
+		if !g.Enabled[f] && w.uses(f) {
 			w.log.Warn("Zoom feature off: scopes missing", "feature", f, "missing", strings.Join(g.MissingFor(f), " "))
 		}
 	}
@@ -131,6 +131,18 @@ func (w *Worker) Start(ctx context.Context) error {
 	w.ready.Store(true)
 	w.log.Info("worker consuming", "consumer", schemas.ConsumerWorker, "concurrency", w.cfg.Concurrency)
 	return nil
+}
+
+// uses reports whether this worker's settings ever need feature f, so that
+// start-up warns only about missing scopes that matter.
+func (w *Worker) uses(f zoom.Feature) bool {
+	switch f {
+	case zoom.FeatureCommonAreas:
+		return w.cfg.Target != TargetUsers
+	case zoom.FeatureCallRecords:
+		return false // not the worker's: the call-record poller says so itself
+	}
+	return true
 }
 
 func (w *Worker) goLoop(f func()) {
