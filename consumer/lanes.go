@@ -292,6 +292,15 @@ func (l *lanes) emptied(stop <-chan struct{}) bool {
 	}
 }
 
+// poke wakes every waiter in free, so that it looks at its stop function
+// again. The lock makes sure a waiter between its check and its wait is not
+// missed.
+func (l *lanes) poke() {
+	l.mu.Lock()
+	l.room.Broadcast()
+	l.mu.Unlock()
+}
+
 // close releases every runner waiting in next and every waiter in free.
 func (l *lanes) close() {
 	l.mu.Lock()

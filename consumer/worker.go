@@ -126,6 +126,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	w.goLoop(func() { w.probe(bg) })
 	w.goLoop(func() { w.tick(bg) })
 	w.goLoop(func() { w.refreshDirectory(bg) })
+	w.goLoop(func() { w.reconcileLoop(bg) })
 	w.intake.Add(1)
 	go w.pull()
 	w.ready.Store(true)
@@ -159,7 +160,7 @@ func (w *Worker) Stop(ctx context.Context) error {
 	if !w.ready.Load() || !w.stopping.CompareAndSwap(false, true) {
 		return nil
 	}
-	w.lanes.room.Broadcast()
+	w.lanes.poke()
 	w.intake.Wait()
 	for _, j := range w.lanes.idle() {
 		j.handBack()
