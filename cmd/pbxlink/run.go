@@ -236,6 +236,8 @@ func fleetZoomClient(ctx context.Context, js jetstream.JetStream, s runSettings,
 		Limiter:     limiter,
 		TokenSource: ts,
 		Logger:      log, OnCall: onCall,
+		// Every runner keeps its connection to Zoom: no TLS handshake per call.
+		MaxIdleConnsPerHost: max(32, s.Concurrency),
 	})
 }
 
