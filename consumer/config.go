@@ -66,6 +66,10 @@ type Config struct {
 	// without the Zoom app's credentials does not. Empty: the replicas
 	// neither share nor import snapshots; each loads from Zoom.
 	Secret string
+	// Reconcile schedules the fleet's reconciliation of Zoom with the
+	// rooms' state (reconcile_schedule.go). Default: hourly, at a tenth of
+	// the Medium rate.
+	Reconcile ReconcileSchedule
 
 	// Logger receives the worker's log. Guest names appear only at debug
 	// level. Default: discard.
@@ -159,6 +163,9 @@ func (c Config) validate() error {
 	}
 	if c.MaxPerExtension < 1 {
 		errs = append(errs, fmt.Errorf("consumer: Config.MaxPerExtension %d: must be at least 1", c.MaxPerExtension))
+	}
+	if err := c.Reconcile.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -29,6 +29,7 @@ type Metrics struct {
 	zoom429     *prometheus.CounterVec
 	backlog     prometheus.Gauge
 	directory   prometheus.Gauge
+	reconcile   *reconcileMetrics // reconcile_metrics.go
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not
@@ -58,6 +59,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		directory: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "pbxlink_directory_extensions", Help: "Extensions in the directory.",
 		}),
+		reconcile: newReconcileMetrics(),
 	}
 	// Every series an operator alerts on exists from start-up, at zero.
 	for _, t := range schemas.Types() {
@@ -70,6 +72,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.events, m.latency, m.deadLetters, m.zoomCalls, m.zoom429, m.backlog, m.directory)
+		reg.MustRegister(m.reconcile.collectors()...)
 	}
 	return m
 }
