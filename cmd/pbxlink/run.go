@@ -150,6 +150,7 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 		CacheRefresh: s.CacheRefresh, Concurrency: s.Concurrency,
 		Logger: log, Metrics: metrics,
 		Location: s.Location, Secret: s.ClientSecret,
+		Reconcile: s.Reconcile.schedule(s.Plan, s.ZoomLimits),
 	})
 	if err != nil {
 		return err

@@ -49,6 +49,7 @@ type runSettings struct {
 	HTTPListen, LogFormat                      string
 	EventRetention, DLQRetention               time.Duration
 	Location                                   *time.Location
+	Reconcile                                  reconcileSettings
 }
 
 func (s *runSettings) flags(fs *flag.FlagSet) {
@@ -75,6 +76,7 @@ func (s *runSettings) flags(fs *flag.FlagSet) {
 	fs.StringVar(&s.HTTPListen, "http-listen", "127.0.0.1:9090", "address of /livez, /readyz and /metrics")
 	fs.StringVar(&s.LogFormat, "log-format", "auto", "text (colour, for a terminal), json, or auto")
 	s.privacyFlags(fs)
+	s.Reconcile.flags(fs)
 }
 
 // problem names a setting by its variable and flag.
@@ -150,6 +152,7 @@ func (s *runSettings) validate() error {
 			errs = append(errs, problem(d.flag, "%v: must be positive", d.v))
 		}
 	}
+	errs = append(errs, s.Reconcile.validate()...)
 	switch s.LogFormat {
 	case "auto", "text", "json":
 	default:
