@@ -27,10 +27,11 @@ const (
 	SectionPipeline  = "pipeline"
 	SectionStartup   = "startup"
 	SectionFootprint = "footprint"
+	SectionReconcile = "reconcile"
 )
 
 // Sections lists every section.
-var Sections = []string{SectionQuota, SectionCalls, SectionPipeline, SectionStartup, SectionFootprint}
+var Sections = []string{SectionQuota, SectionCalls, SectionPipeline, SectionStartup, SectionFootprint, SectionReconcile}
 
 // ZoomAccount is the simulated Zoom account a replica's client talks to.
 type ZoomAccount struct {
@@ -193,6 +194,7 @@ type Report struct {
 	Pipeline  *PipelineResult  `json:"pipeline,omitempty"`
 	Startup   *StartupResult   `json:"startup,omitempty"`
 	Footprint *FootprintResult `json:"footprint,omitempty"`
+	Reconcile *ReconcileResult `json:"reconcile,omitempty"`
 	Rows      []Row            `json:"rows"`
 	// Missed counts the rows whose target was missed.
 	Missed int `json:"missed"`
@@ -254,7 +256,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	b := &bencher{cfg: cfg, report: r}
 	steps := map[string]func(context.Context) error{
 		SectionQuota: b.quota, SectionCalls: b.calls, SectionPipeline: b.pipeline,
-		SectionStartup: b.startup, SectionFootprint: b.footprint,
+		SectionStartup: b.startup, SectionFootprint: b.footprint, SectionReconcile: b.reconcile,
 	}
 	for _, s := range Sections {
 		if !contains(cfg.Sections, s) {
