@@ -2,8 +2,8 @@ package fias_test
 
 import (
 	"context"
-	"log/slog"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -230,4 +230,10 @@ type tlog struct {
 func (l tlog) Write(p []byte) (int, error) {
 	l.t.Log(l.name + ": " + string(p))
 	return len(p), nil
+}
+
+// stop shuts a replica down gracefully: it releases the lease.
+func (r *replica) stop() {
+	r.cancel()
+	<-r.done
 }

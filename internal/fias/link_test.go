@@ -12,7 +12,6 @@ import (
 func rooms(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = string(rune('0'+(i/10)%10)) // placeholder, replaced below
 		out[i] = itoa(101 + i)
 	}
 	return out

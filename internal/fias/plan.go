@@ -123,9 +123,8 @@ func (p planner) checkOut(s *State, room string, r Record) []action {
 	}
 	i := rm.find(res)
 	if i < 0 {
-		if len(rm.Guests) > 0 || r.Value("GS") != "N" {
-			s.Diverged = true
-		}
+		// The check-in of this guest never reached pbxlink.
+		s.Diverged = true
 		return nil
 	}
 	return leave(rm, room, i)

@@ -22,6 +22,11 @@ type Config struct {
 	Batch int
 	// AnswerTimeout bounds the wait for the client's answers. Default 5 s.
 	AnswerTimeout time.Duration
+	// PADelay delays the PA answering each posting.
+	PADelay time.Duration
+	// DropAtPS breaks the link, unanswered, when the PS with this ordinal
+	// (1 = the first received) arrives; 0 never.
+	DropAtPS int
 	// Noise puts stray bytes between records, as a noisy line would.
 	Noise bool
 	// Logger; default discard.
@@ -60,6 +65,9 @@ type Server struct {
 	drs       int
 	ls        int
 	swaps     int
+	psSeen    int
+	inFlight  int
+	maxFlight int
 	wg        sync.WaitGroup
 }
 
@@ -173,6 +181,16 @@ func (s *Server) serve(c net.Conn) {
 		checkSince time.Time
 		sentTo     int
 	)
+	type duePA struct {
+		rec fias.Record
+		at  time.Time
+	}
+	var pas []duePA
+	defer func() {
+		s.mu.Lock()
+		s.inFlight -= len(pas)
+		s.mu.Unlock()
+	}()
 	s.mu.Lock()
 	pos := s.confirmed
 	s.mu.Unlock()
@@ -233,11 +251,21 @@ func (s *Server) serve(c net.Conn) {
 				s.mu.Unlock()
 				alive, checking, handshake = true, false, nil
 			case "PS":
-				s.posting(r)
-				pa := fias.NewRecord("PA", append([]string{"RN", r.Value("RN"), "AS", "OK", "P#", r.Value("P#")}, now()...)...)
-				if s.send(c, pa) != nil {
+				s.mu.Lock()
+				s.psSeen++
+				drop := s.psSeen == s.cfg.DropAtPS
+				s.inFlight++
+				s.maxFlight = max(s.maxFlight, s.inFlight)
+				s.mu.Unlock()
+				if drop { // the PMS books it, but the PA never goes out
+					s.posting(r)
+					s.mu.Lock()
+					s.inFlight--
+					s.mu.Unlock()
 					return
 				}
+				s.posting(r)
+				pas = append(pas, duePA{fias.NewRecord("PA", append([]string{"RN", r.Value("RN"), "AS", "OK", "P#", r.Value("P#")}, now()...)...), time.Now().Add(s.cfg.PADelay)})
 			case "DR":
 				s.mu.Lock()
 				s.drs++
@@ -248,6 +276,15 @@ func (s *Server) serve(c net.Conn) {
 			}
 		case <-s.wake:
 		case <-tick.C:
+			for len(pas) > 0 && !time.Now().Before(pas[0].at) {
+				if s.send(c, pas[0].rec) != nil {
+					return
+				}
+				pas = pas[1:]
+				s.mu.Lock()
+				s.inFlight--
+				s.mu.Unlock()
+			}
 			if checking && time.Since(checkSince) > s.cfg.AnswerTimeout {
 				s.cfg.Logger.Warn("FIAS PMS simulator: no answer to the alive check; dropping the link")
 				return
@@ -311,13 +348,15 @@ type Stats struct {
 	Sent, Confirmed int
 	// PostingResends counts PS received again under a number already posted.
 	PostingResends int
+	// MaxPostingsInFlight is the most PS received and not yet answered at once.
+	MaxPostingsInFlight int
 }
 
 // Stats returns the server's counters.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Stats{Links: s.links, AliveChecks: s.ls, DRs: s.drs, Swaps: s.swaps, Sent: len(s.outbox), Confirmed: s.confirmed, PostingResends: s.resent}
+	return Stats{Links: s.links, AliveChecks: s.ls, DRs: s.drs, Swaps: s.swaps, Sent: len(s.outbox), Confirmed: s.confirmed, PostingResends: s.resent, MaxPostingsInFlight: s.maxFlight}
 }
 
 // LinkRecords returns the LR records of the last handshake.
