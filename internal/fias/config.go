@@ -122,9 +122,21 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-func (c Config) validate() error {
+// ConfigError is a bad field of a [Config]; it matches ErrInvalidConfig.
+type ConfigError struct {
+	Field string
+	Msg   string
+}
+
+func (e *ConfigError) Error() string        { return fmt.Sprintf("%v: %s: %s", ErrInvalidConfig, e.Field, e.Msg) }
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+// Validate checks c, after [Config.WithDefaults], but for JetStream, which
+// a command connects only once its settings are right. An error is a
+// *ConfigError naming the field.
+func (c Config) Validate() error {
 	bad := func(field, format string, a ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, a...))
+		return &ConfigError{Field: field, Msg: fmt.Sprintf(format, a...)}
 	}
 	switch {
 	case c.Address == "":
@@ -137,14 +149,12 @@ func (c Config) validate() error {
 		return bad("Version", "%q: want 1 to 10 characters", c.Version)
 	case c.VIP != VIPMarker && c.VIP != VIPRaw:
 		return bad("VIP", "%q: want marker or raw", c.VIP)
-	case c.JetStream == nil:
-		return bad("JetStream", "required")
 	case c.Holder == "":
 		return bad("Holder", "required: this replica's name in the lease")
 	case c.LeaseTTL < 100*time.Millisecond:
 		return bad("LeaseTTL", "%s: want at least 100ms", c.LeaseTTL)
 	case c.ListenLS < 0, c.KeepAlive <= 0, c.AnswerTimeout <= 0:
-		return bad("ListenLS/KeepAlive/AnswerTimeout", "must be positive")
+		return bad("KeepAlive", "ListenLS, KeepAlive and AnswerTimeout must be positive")
 	case c.MinBackoff <= 0 || c.MaxBackoff < c.MinBackoff:
 		return bad("MaxBackoff", "want 0 < MinBackoff <= MaxBackoff")
 	}

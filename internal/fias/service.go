@@ -51,8 +51,11 @@ func (st Status) Ready() bool { return !st.Holder || st.Up }
 // New returns the link service of cfg after [Config.WithDefaults].
 func New(cfg Config) (*Service, error) {
 	cfg = cfg.WithDefaults()
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.JetStream == nil {
+		return nil, &ConfigError{Field: "JetStream", Msg: "required"}
 	}
 	prod, err := producer.New(cfg.JetStream, producer.Config{Source: "fias/" + cfg.Link})
 	if err != nil {
