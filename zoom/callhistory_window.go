@@ -34,10 +34,11 @@ type CallHistoryWindow struct {
 
 // CallHistoryPages reads a window of the account's call history page by
 // page (the largest page Zoom allows) and hands each page to page, in
-// Zoom's order. It returns the number of requests made, each a Heavy call
-// that counts toward the account's daily cap, also when it fails. An error
-// from page stops the reading and is returned.
-func (c *Client) CallHistoryPages(ctx context.Context, w CallHistoryWindow, page func([]CallHistoryEntry) error) (requests int, err error) {
+// Zoom's order, with more true when another page follows. It returns the
+// number of requests made, each a Heavy call that counts toward the
+// account's daily cap, also when it fails. An error from page stops the
+// reading before the next request and is returned.
+func (c *Client) CallHistoryPages(ctx context.Context, w CallHistoryWindow, page func(entries []CallHistoryEntry, more bool) error) (requests int, err error) {
 	q := url.Values{}
 	q.Set("from", w.From.UTC().Format(secondForm))
 	q.Set("to", w.To.UTC().Format(secondForm))
@@ -60,7 +61,7 @@ func (c *Client) CallHistoryPages(ctx context.Context, w CallHistoryWindow, page
 		if err != nil {
 			return requests, err
 		}
-		if err := page(p.CallHistory); err != nil {
+		if err := page(p.CallHistory, p.NextPageToken != ""); err != nil {
 			return requests, err
 		}
 		if p.NextPageToken == "" {

@@ -117,8 +117,8 @@ func (p *Poller) read(ctx context.Context, st pollState) error {
 			from = oldest
 		}
 		to := now
-		if to.Sub(from) > maxWindow {
-			to = from.Add(maxWindow)
+		if to.Sub(from) > catchUpWindow {
+			to = from.Add(catchUpWindow)
 		}
 		if st.Requests >= p.cfg.Budget() {
 			p.pause(now)
@@ -126,12 +126,12 @@ func (p *Poller) read(ctx context.Context, st pollState) error {
 			return p.saveState(ctx, st)
 		}
 		n, err := p.cfg.Zoom.CallHistoryPages(ctx, zoom.CallHistoryWindow{From: from, To: to, ByEndTime: true},
-			func(page []zoom.CallHistoryEntry) error {
-				st.Requests++ // counted again from n below; this keeps the check exact within the window
+			func(page []zoom.CallHistoryEntry, more bool) error {
+				st.Requests++ // a page seen is a request made
 				if err := p.publishPage(ctx, page, &st); err != nil {
 					return err
 				}
-				if st.Requests >= p.cfg.Budget() {
+				if more && st.Requests >= p.cfg.Budget() {
 					return errBudget
 				}
 				return nil

@@ -15,7 +15,7 @@ import (
 
 // CallHistory is what the poller needs of Zoom; *zoom.Client has it.
 type CallHistory interface {
-	CallHistoryPages(ctx context.Context, w zoom.CallHistoryWindow, page func([]zoom.CallHistoryEntry) error) (int, error)
+	CallHistoryPages(ctx context.Context, w zoom.CallHistoryWindow, page func(entries []zoom.CallHistoryEntry, more bool) error) (int, error)
 }
 
 // Rooms says which extensions are rooms; the worker's directory has it.
@@ -34,9 +34,14 @@ const (
 	DefaultFirstLookback = 24 * time.Hour
 )
 
-// maxWindow is the longest window of one read: Zoom serves one month at a
-// time.
+// maxWindow is the longest look back: Zoom serves one month at a time.
 const maxWindow = 30 * 24 * time.Hour
+
+// catchUpWindow is the longest window of one read. A poller that is behind
+// (the first read, a long outage) catches up in windows this long, each
+// finished (and the watermark moved) before the next, so that a daily share
+// that runs out part way never makes it read the same records again.
+const catchUpWindow = 6 * time.Hour
 
 // PollerConfig configures a [Poller].
 type PollerConfig struct {

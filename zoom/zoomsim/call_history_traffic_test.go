@@ -89,7 +89,7 @@ func TestCallHistoryWindowPaging(t *testing.T) {
 	}
 	got := map[string]bool{}
 	requests, err := callClient(t, s).CallHistoryPages(context.Background(), zoom.CallHistoryWindow{From: from, To: to, ByEndTime: true},
-		func(page []zoom.CallHistoryEntry) error {
+		func(page []zoom.CallHistoryEntry, _ bool) error {
 			for _, e := range page {
 				if got[e.CallHistoryUUID] {
 					t.Errorf("%s listed twice", e.CallHistoryUUID)
@@ -123,7 +123,7 @@ func TestCallHistoryRangeRules(t *testing.T) {
 	s := start(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 2}})
 	c := callClient(t, s)
 	now := time.Now().UTC()
-	none := func([]zoom.CallHistoryEntry) error { return nil }
+	none := func([]zoom.CallHistoryEntry, bool) error { return nil }
 	for name, w := range map[string]zoom.CallHistoryWindow{
 		"longer than a month": {From: now.AddDate(0, -2, 0), To: now},
 		"older than 6 months": {From: now.AddDate(0, -7, 0), To: now.AddDate(0, -7, 10)},
@@ -147,11 +147,11 @@ func TestCallHistoryDailyCap(t *testing.T) {
 	now := time.Now().UTC()
 	w := zoom.CallHistoryWindow{From: now.Add(-time.Hour), To: now, ByEndTime: true}
 	for i := range 3 {
-		if _, err := c.CallHistoryPages(context.Background(), w, func([]zoom.CallHistoryEntry) error { return nil }); err != nil {
+		if _, err := c.CallHistoryPages(context.Background(), w, func([]zoom.CallHistoryEntry, bool) error { return nil }); err != nil {
 			t.Fatalf("request %d: %v", i+1, err)
 		}
 	}
-	n, err := c.CallHistoryPages(context.Background(), w, func([]zoom.CallHistoryEntry) error { return nil })
+	n, err := c.CallHistoryPages(context.Background(), w, func([]zoom.CallHistoryEntry, bool) error { return nil })
 	var ae *zoom.APIError
 	if !errors.As(err, &ae) || ae.Status != 429 || !ae.Daily {
 		t.Fatalf("fourth request: %v, want the daily 429", err)
