@@ -20,7 +20,8 @@ const forgetSynopsis = `Usage: pbxlink forget --ext <extension> | --all [flags]
 Erases guest data from NATS, for a guest's erasure request or a Zoom
 de-authorization: the extension's events in PBXLINK_EVENTS and dead letters
 in PBXLINK_DLQ (purged by subject), its stay in the pbxlink-state bucket
-(purged with every revision), its call records in PBXLINK_CALLS where kept,
+(purged with every revision), its call records in PBXLINK_CALLS and in the
+call database (--call-db, as pbxlink run has it) where kept,
 and the directory snapshot in pbxlink-directory, which the next directory
 load rebuilds from Zoom. --all erases every guest's data. Prints what it
 removed from each place. Safe while workers run; it connects to NATS and
@@ -35,6 +36,8 @@ func forgetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var all bool
 	fs.StringVar(&ext, "ext", "", "the extension whose guest data to erase (digits)")
 	fs.BoolVar(&all, "all", false, "erase every guest's data")
+	var calls forgetCalls
+	calls.flags(fs)
 	fs.Usage = setting.Usage(fs, envPrefix, forgetSynopsis)
 	if err := setting.Parse(fs, envPrefix, args, nil); err != nil {
 		return err
@@ -57,11 +60,20 @@ func forgetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	store, err := calls.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer calls.close()
+	cfg := erase.Config{}
+	if store != nil {
+		cfg.Calls = store
+	}
 	var r erase.Report
 	if all {
-		r, err = erase.All(ctx, js, erase.Config{})
+		r, err = erase.All(ctx, js, cfg)
 	} else {
-		r, err = erase.Extension(ctx, js, ext, erase.Config{})
+		r, err = erase.Extension(ctx, js, ext, cfg)
 	}
 	printErased(stdout, r)
 	if err != nil {

@@ -172,6 +172,15 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 		return err
 	}
 	startup.running.Store(true)
+	if s.Calls.Enabled && !w.Grants().Enabled[zoom.FeatureCallRecords] {
+		log.Warn("call records off: the Zoom app lacks the scope to read the call history", "scopes", zoom.FeatureScopes[zoom.FeatureCallRecords])
+		s.Calls.Enabled = false
+	}
+	stopCalls, err := startCallRecords(ctx, st.js, s, zc, w.Directory(), reg, log)
+	if err != nil {
+		return err
+	}
+	defer stopCalls()
 	go watchDebug(ctx, st.js, s.Debug, level, log)
 	log.Info("pbxlink worker running", "http", lis.Addr().String(), "zoom_plan", s.Plan, "target", s.Target)
 	<-ctx.Done()

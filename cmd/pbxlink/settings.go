@@ -50,6 +50,7 @@ type runSettings struct {
 	EventRetention, DLQRetention               time.Duration
 	Location                                   *time.Location
 	Reconcile                                  reconcileSettings
+	Calls                                      callSettings
 }
 
 func (s *runSettings) flags(fs *flag.FlagSet) {
@@ -77,6 +78,7 @@ func (s *runSettings) flags(fs *flag.FlagSet) {
 	fs.StringVar(&s.LogFormat, "log-format", "auto", "text (colour, for a terminal), json, or auto")
 	s.privacyFlags(fs)
 	s.Reconcile.flags(fs)
+	s.Calls.flags(fs)
 }
 
 // problem names a setting by its variable and flag.
@@ -153,6 +155,7 @@ func (s *runSettings) validate() error {
 		}
 	}
 	errs = append(errs, s.Reconcile.validate()...)
+	errs = append(errs, s.Calls.validate(s.Plan, s.NATS.DataDir)...)
 	switch s.LogFormat {
 	case "auto", "text", "json":
 	default:

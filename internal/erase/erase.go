@@ -74,6 +74,16 @@ type Config struct {
 	// after it (its stay in pbxlink-state, a dead letter). Default 2 s;
 	// negative: one pass.
 	Settle time.Duration
+	// Calls, when set, is the call-record database: the extension's
+	// records (every record, for All) are removed from it too.
+	Calls CallStore
+}
+
+// CallStore is the call-record database as erasure needs it
+// (callrecord.Store has it).
+type CallStore interface {
+	ForgetExtension(ctx context.Context, ext string) (int64, error)
+	ForgetAll(ctx context.Context) (int64, error)
 }
 
 // Extension erases one extension's guest data. Places that do not exist
@@ -82,13 +92,13 @@ func Extension(ctx context.Context, js jetstream.JetStream, ext string, cfg Conf
 	if !extension.MatchString(ext) {
 		return nil, fmt.Errorf("%w: %q", ErrExtension, ext)
 	}
-	return twice(ctx, cfg, func() (Report, error) { return pass(ctx, js, &ext) })
+	return twice(ctx, cfg, func() (Report, error) { return pass(ctx, js, &ext, cfg.Calls) })
 }
 
 // All erases every guest's data: the places above for every extension,
 // and the dead letters that no extension could be read from.
 func All(ctx context.Context, js jetstream.JetStream, cfg Config) (Report, error) {
-	return twice(ctx, cfg, func() (Report, error) { return pass(ctx, js, nil) })
+	return twice(ctx, cfg, func() (Report, error) { return pass(ctx, js, nil, cfg.Calls) })
 }
 
 func twice(ctx context.Context, cfg Config, one func() (Report, error)) (Report, error) {
@@ -116,7 +126,7 @@ func twice(ctx context.Context, cfg Config, one func() (Report, error)) (Report,
 }
 
 // pass erases once; ext nil means every extension.
-func pass(ctx context.Context, js jetstream.JetStream, ext *string) (Report, error) {
+func pass(ctx context.Context, js jetstream.JetStream, ext *string, calls CallStore) (Report, error) {
 	all := ext == nil
 	subject := func(prefix, suffix string) string {
 		if all {
@@ -158,6 +168,20 @@ func pass(ctx context.Context, js jetstream.JetStream, ext *string) (Report, err
 		return r, err
 	}
 	r = append(r, Removed{Place: "object store " + broker.ObjectDirectory + " " + snapshotObject, Messages: n})
+	if calls != nil {
+		var rows int64
+		place := "call database, every call"
+		if all {
+			rows, err = calls.ForgetAll(ctx)
+		} else {
+			rows, err = calls.ForgetExtension(ctx, *ext)
+			place = "call database, calls of extension " + *ext
+		}
+		if err != nil {
+			return r, fmt.Errorf("erase: %s: %w", place, err)
+		}
+		r = append(r, Removed{Place: place, Messages: uint64(rows)})
+	}
 	return r, nil
 }
 
