@@ -2,26 +2,19 @@ package fias
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/schemas"
 )
 
-// Names of the call records the postings come from (the call-records
-// feature's stream, CloudEvents of type pbxlink.call).
-const (
-	StreamCalls       = "PBXLINK_CALLS"
-	CallSubjectPrefix = "pbxlink.call."
-	// ConsumerPostings is the durable consumer the link holder reads
-	// calls through: one call unacknowledged at a time, so that postings
-	// go out in order and one at a time across replicas.
-	ConsumerPostings = "pbxlink-fias-postings"
-)
+// ConsumerPostings is the durable consumer on PBXLINK_CALLS the link
+// holder reads calls through: one call unacknowledged at a time, so that
+// postings go out in order and one at a time across replicas.
+const ConsumerPostings = "pbxlink-fias-postings"
 
 // CallSource is a [PostingSource] over the PBXLINK_CALLS stream. Calls
 // that are not outgoing, or whose extension is no room's, are acknowledged
@@ -41,61 +34,20 @@ func NewCallSource(js jetstream.JetStream, rooms Rooms) *CallSource {
 	return &CallSource{js: js, rooms: rooms, pending: map[string]jetstream.Msg{}, stop: map[string]context.CancelFunc{}}
 }
 
-// callEvent is the part of a pbxlink.call CloudEvent a posting needs. The
-// field names tolerate the spellings a call record may use.
-type callEvent struct {
-	ID      string          `json:"id"`
-	Type    string          `json:"type"`
-	Subject string          `json:"subject"`
-	Data    json.RawMessage `json:"data"`
-}
-
-type callData struct {
-	CallID          string   `json:"call_id"`
-	ID              string   `json:"id"`
-	Direction       string   `json:"direction"`
-	Start           string   `json:"start"`
-	StartTime       string   `json:"start_time"`
-	Duration        *float64 `json:"duration"`
-	DurationSeconds *float64 `json:"duration_seconds"`
-	Number          string   `json:"other_number"`
-	Callee          string   `json:"callee_number"`
-	To              string   `json:"to"`
-	Dialled         string   `json:"dialed_number"`
-}
-
-// parseCall reads a posting from a call record on ext; ok is false when
-// the call is not one to post (not outgoing, no number).
-func parseCall(ext string, body []byte) (Posting, bool, error) {
-	var ev callEvent
-	if err := json.Unmarshal(body, &ev); err != nil {
-		return Posting{}, false, fmt.Errorf("call record: %w", err)
+// parseCall reads a posting from a call record on subject; ok is false
+// when the call is not charged: not outgoing, internal (extension to
+// extension), unanswered (no duration) or without a number.
+func parseCall(subject string, body []byte) (Posting, bool, error) {
+	ev, err := schemas.ParseCall(subject, body)
+	if err != nil {
+		return Posting{}, false, err
 	}
-	var d callData
-	if err := json.Unmarshal(ev.Data, &d); err != nil {
-		return Posting{}, false, fmt.Errorf("call record %s: data: %w", ev.ID, err)
-	}
-	switch strings.ToLower(d.Direction) {
-	case "outbound", "outgoing", "out":
-	default:
+	c := ev.Data
+	if c.Direction != "outbound" || c.Internal || c.DurationSeconds <= 0 || digitsOnly(c.OtherNumber) == "" {
 		return Posting{}, false, nil
 	}
-	p := Posting{ID: first(d.CallID, d.ID, ev.ID), Extension: ext, Dialled: first(d.Dialled, d.Callee, d.Number, d.To)}
-	if t, err := time.Parse(time.RFC3339Nano, first(d.Start, d.StartTime)); err == nil {
-		p.Start = t
-	} else {
-		return Posting{}, false, fmt.Errorf("call record %s: start: %w", p.ID, err)
-	}
-	for _, s := range []*float64{d.DurationSeconds, d.Duration} {
-		if s != nil {
-			p.Duration = time.Duration(*s * float64(time.Second))
-			break
-		}
-	}
-	if p.ID == "" || digitsOnly(p.Dialled) == "" {
-		return Posting{}, false, nil
-	}
-	return p, true, nil
+	return Posting{ID: c.CallHistoryID, Extension: c.Extension, Dialled: c.OtherNumber, Start: c.Start,
+		Duration: time.Duration(c.DurationSeconds) * time.Second}, true, nil
 }
 
 func first(vs ...string) string {
@@ -114,14 +66,14 @@ func (c *CallSource) consumer(ctx context.Context) (jetstream.Consumer, error) {
 	if c.cons != nil {
 		return c.cons, nil
 	}
-	cons, err := c.js.CreateOrUpdateConsumer(ctx, StreamCalls, jetstream.ConsumerConfig{
+	cons, err := c.js.CreateOrUpdateConsumer(ctx, schemas.StreamCalls, jetstream.ConsumerConfig{
 		Durable:       ConsumerPostings,
 		Description:   "pbxlink FIAS link: call charges to post to the PMS",
 		DeliverPolicy: jetstream.DeliverNewPolicy,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       30 * time.Second,
 		MaxAckPending: 1,
-		FilterSubject: CallSubjectPrefix + "*",
+		FilterSubject: schemas.StreamCallsSubjects,
 	})
 	if err != nil {
 		return nil, err
@@ -156,9 +108,8 @@ func (c *CallSource) Next(ctx context.Context) (Posting, error) {
 			continue
 		}
 		for msg := range batch.Messages() {
-			ext := strings.TrimPrefix(msg.Subject(), CallSubjectPrefix)
-			p, ok, err := parseCall(ext, msg.Data())
-			if _, isRoom := c.rooms.Room(ext); err != nil || !ok || !isRoom {
+			p, ok, err := parseCall(msg.Subject(), msg.Data())
+			if _, isRoom := c.rooms.Room(p.Extension); err != nil || !ok || !isRoom {
 				_ = msg.Ack()
 				continue
 			}

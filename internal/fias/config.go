@@ -128,7 +128,9 @@ type ConfigError struct {
 	Msg   string
 }
 
-func (e *ConfigError) Error() string        { return fmt.Sprintf("%v: %s: %s", ErrInvalidConfig, e.Field, e.Msg) }
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("%v: %s: %s", ErrInvalidConfig, e.Field, e.Msg)
+}
 func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
 
 // Validate checks c, after [Config.WithDefaults], but for JetStream, which

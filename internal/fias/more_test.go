@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/fias"
 	"github.com/pbxlink/pbxlink/internal/fias/pms"
+	"github.com/pbxlink/pbxlink/schemas"
 )
 
 // chanSource is a PostingSource fed by the test.
@@ -184,5 +186,55 @@ func recordReader(c net.Conn) func() fias.Record {
 		r, _ := fias.ParseRecord(string(queue[0]))
 		queue = queue[1:]
 		return r
+	}
+}
+
+// TestPostingsFromCallRecords: outgoing calls in PBXLINK_CALLS are posted
+// once each through the durable consumer; a replica that takes over later
+// posts nothing again.
+func TestPostingsFromCallRecords(t *testing.T) {
+	ns := startNATS(t)
+	p := startPMS(t, pms.Config{})
+	_, js := connect(t, ns)
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: schemas.StreamCalls, Subjects: []string{schemas.StreamCallsSubjects}}); err != nil {
+		t.Fatal(err)
+	}
+	withCalls := func(c *fias.Config) {
+		c.Address, c.Postings = p.Addr(), fias.NewCallSource(c.JetStream, fias.Rooms{})
+	}
+	r := startReplica(t, ns, "a", withCalls)
+	// The consumer starts with the calls after it: a new link does not
+	// post the hotel's whole call history.
+	waitFor(t, 10*time.Second, "the postings consumer", func() bool {
+		_, err := js.Consumer(ctx, schemas.StreamCalls, fias.ConsumerPostings)
+		return err == nil
+	})
+	start := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	for i, dir := range []string{"outbound", "inbound", "outbound"} {
+		c := schemas.Call{CallHistoryID: "h" + itoa(i+1), CallID: "c" + itoa(i+1), Extension: "101", Direction: dir,
+			Start: start, End: start.Add(time.Minute), DurationSeconds: 60, OtherNumber: "0301234", Result: "answered"}
+		b, err := schemas.MarshalCall(schemas.NewCallEvent(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := js.Publish(ctx, schemas.CallSubject("101"), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 20*time.Second, "two postings answered and their calls acknowledged", func() bool {
+		cons, err := js.Consumer(ctx, schemas.StreamCalls, fias.ConsumerPostings)
+		if err != nil {
+			return false
+		}
+		info, err := cons.Info(ctx)
+		return err == nil && len(p.Postings()) == 2 && info.AckFloor.Consumer == 3
+	})
+	r.stop()
+	startReplica(t, ns, "b", withCalls)
+	waitFor(t, 10*time.Second, "the second replica's link", func() bool { return p.Stats().Links == 2 })
+	time.Sleep(500 * time.Millisecond)
+	if got := p.Postings(); len(got) != 2 || p.Stats().PostingResends != 0 {
+		t.Fatalf("postings %+v, stats %+v: want the two outgoing calls once", got, p.Stats())
 	}
 }
