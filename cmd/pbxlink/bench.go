@@ -48,6 +48,11 @@ the Zoom simulator, and prints a table with the targets beside the figures:
              beside the pages it takes at Zoom's largest page sizes
   footprint  peak RSS and idle CPU of a real pbxlink run process holding
              that directory (the binary is built into a temporary directory)
+  order      three replicas at the plan's real limits and the default ack
+             wait: Zoom writes per change draining a backlog of several
+             check-ins per room (duplicates), and a morning wave of 300
+             check-outs with desk phones against the least time Zoom's
+             limits allow
 
 The default sizes take about six minutes; --events scales the quota part
 down. --json FILE also writes the report as JSON; --format json writes it

@@ -28,10 +28,11 @@ const (
 	SectionStartup   = "startup"
 	SectionFootprint = "footprint"
 	SectionReconcile = "reconcile"
+	SectionOrder     = "order"
 )
 
 // Sections lists every section.
-var Sections = []string{SectionQuota, SectionCalls, SectionPipeline, SectionStartup, SectionFootprint, SectionReconcile}
+var Sections = []string{SectionQuota, SectionCalls, SectionPipeline, SectionStartup, SectionFootprint, SectionReconcile, SectionOrder}
 
 // ZoomAccount is the simulated Zoom account a replica's client talks to.
 type ZoomAccount struct {
@@ -195,6 +196,7 @@ type Report struct {
 	Startup   *StartupResult   `json:"startup,omitempty"`
 	Footprint *FootprintResult `json:"footprint,omitempty"`
 	Reconcile *ReconcileResult `json:"reconcile,omitempty"`
+	Order     *OrderResult     `json:"order,omitempty"`
 	Rows      []Row            `json:"rows"`
 	// Missed counts the rows whose target was missed.
 	Missed int `json:"missed"`
@@ -256,7 +258,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	b := &bencher{cfg: cfg, report: r}
 	steps := map[string]func(context.Context) error{
 		SectionQuota: b.quota, SectionCalls: b.calls, SectionPipeline: b.pipeline,
-		SectionStartup: b.startup, SectionFootprint: b.footprint, SectionReconcile: b.reconcile,
+		SectionStartup: b.startup, SectionFootprint: b.footprint, SectionReconcile: b.reconcile, SectionOrder: b.order,
 	}
 	for _, s := range Sections {
 		if !contains(cfg.Sections, s) {
