@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/pbxlink/pbxlink/internal/fias"
 	"io"
 	"text/tabwriter"
 
@@ -38,6 +39,9 @@ func forgetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&all, "all", false, "erase every guest's data")
 	var calls forgetCalls
 	calls.flags(fs)
+	var roomPrefix, roomMap string
+	fs.StringVar(&roomPrefix, "fias-room-prefix", "", "with a FIAS link: its --room-prefix, to find the extension's rooms (PBXLINK_FIAS_ROOM_PREFIX)")
+	fs.StringVar(&roomMap, "fias-room-map", "", "with a FIAS link: its --room-map (PBXLINK_FIAS_ROOM_MAP)")
 	fs.Usage = setting.Usage(fs, envPrefix, forgetSynopsis)
 	if err := setting.Parse(fs, envPrefix, args, nil); err != nil {
 		return err
@@ -65,7 +69,11 @@ func forgetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer calls.close()
-	cfg := erase.Config{}
+	table, err := fias.ParseRoomTable(roomMap)
+	if err != nil {
+		return &setting.Error{Msg: fmt.Sprintf("PBXLINK_FIAS_ROOM_MAP (--fias-room-map): %v", err)}
+	}
+	cfg := erase.Config{FIAS: fias.Eraser{JS: js, Rooms: fias.Rooms{Prefix: roomPrefix, Table: table}}}
 	if store != nil {
 		cfg.Calls = store
 	}

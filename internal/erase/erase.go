@@ -77,10 +77,14 @@ type Config struct {
 	// Calls, when set, is the call-record database: the extension's
 	// records (every record, for All) are removed from it too.
 	Calls CallStore
+	// FIAS, when set, removes the extension's guests (every guest, for
+	// All) from the FIAS links' occupancy (fias.Eraser has it).
+	FIAS CallStore
 }
 
-// CallStore is the call-record database as erasure needs it
-// (callrecord.Store has it).
+// CallStore is a store of guest data kept outside NATS streams as erasure
+// needs it: the call-record database (callrecord.Store), the FIAS links'
+// occupancy (fias.Eraser).
 type CallStore interface {
 	ForgetExtension(ctx context.Context, ext string) (int64, error)
 	ForgetAll(ctx context.Context) (int64, error)
@@ -92,13 +96,13 @@ func Extension(ctx context.Context, js jetstream.JetStream, ext string, cfg Conf
 	if !extension.MatchString(ext) {
 		return nil, fmt.Errorf("%w: %q", ErrExtension, ext)
 	}
-	return twice(ctx, cfg, func() (Report, error) { return pass(ctx, js, &ext, cfg.Calls) })
+	return twice(ctx, cfg, func() (Report, error) { return pass(ctx, js, &ext, cfg) })
 }
 
 // All erases every guest's data: the places above for every extension,
 // and the dead letters that no extension could be read from.
 func All(ctx context.Context, js jetstream.JetStream, cfg Config) (Report, error) {
-	return twice(ctx, cfg, func() (Report, error) { return pass(ctx, js, nil, cfg.Calls) })
+	return twice(ctx, cfg, func() (Report, error) { return pass(ctx, js, nil, cfg) })
 }
 
 func twice(ctx context.Context, cfg Config, one func() (Report, error)) (Report, error) {
@@ -126,7 +130,7 @@ func twice(ctx context.Context, cfg Config, one func() (Report, error)) (Report,
 }
 
 // pass erases once; ext nil means every extension.
-func pass(ctx context.Context, js jetstream.JetStream, ext *string, calls CallStore) (Report, error) {
+func pass(ctx context.Context, js jetstream.JetStream, ext *string, cfg Config) (Report, error) {
 	all := ext == nil
 	subject := func(prefix, suffix string) string {
 		if all {
@@ -168,14 +172,23 @@ func pass(ctx context.Context, js jetstream.JetStream, ext *string, calls CallSt
 		return r, err
 	}
 	r = append(r, Removed{Place: "object store " + broker.ObjectDirectory + " " + snapshotObject, Messages: n})
-	if calls != nil {
+	for _, store := range []struct {
+		s        CallStore
+		all, one string
+	}{
+		{cfg.Calls, "call database, every call", "call database, calls of extension "},
+		{cfg.FIAS, "FIAS occupancy, every guest", "FIAS occupancy, guests of extension "},
+	} {
+		if store.s == nil {
+			continue
+		}
 		var rows int64
-		place := "call database, every call"
+		place := store.all
 		if all {
-			rows, err = calls.ForgetAll(ctx)
+			rows, err = store.s.ForgetAll(ctx)
 		} else {
-			rows, err = calls.ForgetExtension(ctx, *ext)
-			place = "call database, calls of extension " + *ext
+			rows, err = store.s.ForgetExtension(ctx, *ext)
+			place = store.one + *ext
 		}
 		if err != nil {
 			return r, fmt.Errorf("erase: %s: %w", place, err)
