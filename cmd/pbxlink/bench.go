@@ -53,6 +53,10 @@ the Zoom simulator, and prints a table with the targets beside the figures:
              check-ins per room (duplicates), and a morning wave of 300
              check-outs with desk phones against the least time Zoom's
              limits allow
+  callrecords a 500-room hotel's day of calls (the simulator's mix) read
+             from the call history at once, published and stored in SQLite:
+             records per second; and a day of reads every 5 minutes on a
+             simulated clock: Heavy requests, as a share of Pro's daily cap
 
 The default sizes take about six minutes; --events scales the quota part
 down. --json FILE also writes the report as JSON; --format json writes it

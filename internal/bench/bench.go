@@ -32,7 +32,7 @@ const (
 )
 
 // Sections lists every section.
-var Sections = []string{SectionQuota, SectionCalls, SectionPipeline, SectionStartup, SectionFootprint, SectionReconcile, SectionOrder}
+var Sections = []string{SectionQuota, SectionCalls, SectionPipeline, SectionStartup, SectionFootprint, SectionReconcile, SectionOrder, SectionCallRecords}
 
 // ZoomAccount is the simulated Zoom account a replica's client talks to.
 type ZoomAccount struct {
@@ -188,16 +188,17 @@ const maxRooms = 100000
 // Report is the result of a run: the figures of each section that ran and
 // the table rows that compare them with their targets.
 type Report struct {
-	Machine   Machine          `json:"machine"`
-	Settings  Settings         `json:"settings"`
-	Quota     []QuotaResult    `json:"quota,omitempty"`
-	Calls     []CallsResult    `json:"calls_per_event,omitempty"`
-	Pipeline  *PipelineResult  `json:"pipeline,omitempty"`
-	Startup   *StartupResult   `json:"startup,omitempty"`
-	Footprint *FootprintResult `json:"footprint,omitempty"`
-	Reconcile *ReconcileResult `json:"reconcile,omitempty"`
-	Order     *OrderResult     `json:"order,omitempty"`
-	Rows      []Row            `json:"rows"`
+	Machine     Machine            `json:"machine"`
+	Settings    Settings           `json:"settings"`
+	Quota       []QuotaResult      `json:"quota,omitempty"`
+	Calls       []CallsResult      `json:"calls_per_event,omitempty"`
+	Pipeline    *PipelineResult    `json:"pipeline,omitempty"`
+	Startup     *StartupResult     `json:"startup,omitempty"`
+	Footprint   *FootprintResult   `json:"footprint,omitempty"`
+	Reconcile   *ReconcileResult   `json:"reconcile,omitempty"`
+	Order       *OrderResult       `json:"order,omitempty"`
+	CallRecords *CallRecordsResult `json:"call_records,omitempty"`
+	Rows        []Row              `json:"rows"`
 	// Missed counts the rows whose target was missed.
 	Missed int `json:"missed"`
 	// Duration is the whole run's wall time.
@@ -259,6 +260,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	steps := map[string]func(context.Context) error{
 		SectionQuota: b.quota, SectionCalls: b.calls, SectionPipeline: b.pipeline,
 		SectionStartup: b.startup, SectionFootprint: b.footprint, SectionReconcile: b.reconcile, SectionOrder: b.order,
+		SectionCallRecords: b.callRecords,
 	}
 	for _, s := range Sections {
 		if !contains(cfg.Sections, s) {

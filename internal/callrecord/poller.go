@@ -67,6 +67,13 @@ func (p *Poller) StreamConfig() jetstream.StreamConfig {
 	return StreamConfig(p.cfg.Retention, DuplicateWindow(p.cfg.Interval, p.cfg.Overlap, p.cfg.LeaseTTL), p.cfg.Replicas)
 }
 
+// Poll is one round of Run: it takes or renews the lease and, when this
+// replica holds it and a read is due (Interval after the last, on the
+// configured clock), reads. Run calls it every third of LeaseTTL; a tool
+// that runs the poller on a clock of its own (the benchmark's simulated
+// day) calls it directly, after EnsureStream.
+func (p *Poller) Poll(ctx context.Context) error { return p.step(ctx) }
+
 // step renews or takes the lease and, when it is held and a read is due,
 // reads.
 func (p *Poller) step(ctx context.Context) error {

@@ -97,6 +97,14 @@ func (s *sqlStore) LastReceived(ctx context.Context) (time.Time, error) {
 	return read()
 }
 
+func (s *sqlStore) Count(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM call_records`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("%s: count: %w", s.d.name, err)
+	}
+	return n, nil
+}
+
 func (s *sqlStore) Calls(ctx context.Context, ext string) ([]schemas.Call, error) {
 	query := `SELECT ` + columns + ` FROM call_records`
 	var args []any

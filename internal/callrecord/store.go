@@ -27,6 +27,8 @@ type Store interface {
 	// LastReceived is when the newest stored call was received, zero when
 	// none is stored.
 	LastReceived(ctx context.Context) (time.Time, error)
+	// Count is the number of calls stored.
+	Count(ctx context.Context) (int64, error)
 	// Calls lists the calls of ext (every call for ""), by start time.
 	Calls(ctx context.Context, ext string) ([]schemas.Call, error)
 	// Close releases the database.

@@ -103,7 +103,7 @@ func TestStorePurgeAndForget(t *testing.T) {
 			t.Fatalf("ForgetExtension 1201 = %d, %v; want 1", n, err)
 		}
 		all, _ := s.Calls(ctx, "")
-		if len(all) != 2 || all[0].Extension != "1202" || all[1].Extension != "1203" {
+		if n, _ := s.Count(ctx); len(all) != 2 || n != 2 || all[0].Extension != "1202" || all[1].Extension != "1203" {
 			t.Fatalf("left %+v", all)
 		}
 		if n, err = s.ForgetAll(ctx); err != nil || n != 2 {
