@@ -128,6 +128,24 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
+// validateRooms checks the settings that say what a room shows, shared by
+// the worker's and the reconciler's configurations (named by config).
+func validateRooms(config string, target Target, tmpl string, dept Department) []error {
+	var errs []error
+	switch target {
+	case TargetUsers, TargetCommonAreas, TargetAuto:
+	default:
+		errs = append(errs, fmt.Errorf("consumer: %s.Target %q: want users, common_areas or auto", config, target))
+	}
+	if _, err := naming.Parse(tmpl); err != nil {
+		errs = append(errs, fmt.Errorf("consumer: %s.NameTemplate: %w", config, err))
+	}
+	if _, err := ParseDepartment(string(dept)); err != nil {
+		errs = append(errs, fmt.Errorf("consumer: %s.Department: %w", config, err))
+	}
+	return errs
+}
+
 func (c Config) validate() error {
 	var errs []error
 	if c.JetStream == nil {
@@ -136,17 +154,7 @@ func (c Config) validate() error {
 	if c.Zoom == nil {
 		errs = append(errs, errors.New("consumer: Config.Zoom is required"))
 	}
-	switch c.Target {
-	case TargetUsers, TargetCommonAreas, TargetAuto:
-	default:
-		errs = append(errs, fmt.Errorf("consumer: Config.Target %q: want users, common_areas or auto", c.Target))
-	}
-	if _, err := naming.Parse(c.NameTemplate); err != nil {
-		errs = append(errs, fmt.Errorf("consumer: Config.NameTemplate: %w", err))
-	}
-	if _, err := ParseDepartment(string(c.Department)); err != nil {
-		errs = append(errs, fmt.Errorf("consumer: Config.Department: %w", err))
-	}
+	errs = append(errs, validateRooms("Config", c.Target, c.NameTemplate, c.Department)...)
 	if c.Retries < 1 {
 		errs = append(errs, fmt.Errorf("consumer: Config.Retries %d: must be at least 1", c.Retries))
 	}

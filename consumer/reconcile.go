@@ -87,17 +87,7 @@ func (c ReconcileConfig) validate() error {
 	if c.Zoom == nil {
 		errs = append(errs, errors.New("consumer: ReconcileConfig.Zoom is required"))
 	}
-	switch c.Target {
-	case TargetUsers, TargetCommonAreas, TargetAuto:
-	default:
-		errs = append(errs, fmt.Errorf("consumer: ReconcileConfig.Target %q: want users, common_areas or auto", c.Target))
-	}
-	if _, err := naming.Parse(c.NameTemplate); err != nil {
-		errs = append(errs, fmt.Errorf("consumer: ReconcileConfig.NameTemplate: %w", err))
-	}
-	if _, err := ParseDepartment(string(c.Department)); err != nil {
-		errs = append(errs, fmt.Errorf("consumer: ReconcileConfig.Department: %w", err))
-	}
+	errs = append(errs, validateRooms("ReconcileConfig", c.Target, c.NameTemplate, c.Department)...)
 	for f, r := range c.Rates {
 		if r < 0 {
 			errs = append(errs, fmt.Errorf("consumer: ReconcileConfig.Rates[%s] %v: must not be negative", f, r))
