@@ -53,13 +53,23 @@ const (
 type fleetOptions struct {
 	seed     uint64
 	replicas int
+	// rooms is the size of the hotel (0: the rooms constant), from
+	// extension firstExt on.
+	rooms int
+	// plan, when set, runs the simulator at that plan's real limits (every
+	// bucket, daily caps included) and the workers at the same plan
+	// without --zoom-limits: the whole account, paced by the limiter's own
+	// headroom. limit and budget are then unused.
+	plan zoom.Plan
 	// limit is the requests per second allowed for each API family, main
 	// and phone (the simulator's Light and Medium buckets of both; pbxlink
 	// charges every call at Medium).
 	limit int
 	// budget is the share of limit given to the fleet, in percent
 	// (--zoom-limits); 0 means 95.
-	budget        int
+	budget int
+	// retries, retryInterval and concurrency are the workers' flags; zero
+	// leaves the flag out, so that `pbxlink run` uses its default.
 	retries       int
 	retryInterval time.Duration
 	concurrency   int
@@ -130,7 +140,21 @@ func newFleet(t *testing.T, o fleetOptions) *fleet {
 
 	var args []string
 	f.limits = map[zoom.Family]int{zoom.FamilyMain: o.limit, zoom.FamilyPhone: o.limit}
-	if build.hasLimits {
+	limits := map[zoom.Bucket]zoom.Limit{}
+	simPlan := zoom.PlanBusiness
+	switch {
+	case o.plan != "":
+		// Zoom's own table on both sides: the simulator enforces every
+		// bucket of the plan, and the fleet (which charges every call at
+		// Medium) is held to the Medium limit of each family.
+		simPlan, limits = o.plan, nil
+		f.limits = map[zoom.Family]int{}
+		for _, fam := range []zoom.Family{zoom.FamilyMain, zoom.FamilyPhone} {
+			l, _ := zoom.Limits(o.plan, zoom.Bucket{Family: fam, Category: zoom.Medium})
+			f.limits[fam] = l.Count
+		}
+		args = append(args, "--zoom-plan", string(o.plan))
+	case build.hasLimits:
 		// The simulator's limit is the account's; the fleet is given 95% of
 		// it by default (97% in the rate test, which needs the throughput
 		// and has no other faults) (--zoom-limits, the share an operator
@@ -142,7 +166,7 @@ func newFleet(t *testing.T, o fleetOptions) *fleet {
 		budget := o.limit * cmp.Or(o.budget, 95) / 100
 		args = append(args, "--zoom-plan", "business",
 			"--zoom-limits", fmt.Sprintf("main/Medium=%d,phone/Medium=%d", budget, budget))
-	} else {
+	default:
 		// Fallback: the business plan's Medium limits, which the worker
 		// knows without the flag.
 		f.limits = map[zoom.Family]int{}
@@ -152,17 +176,18 @@ func newFleet(t *testing.T, o fleetOptions) *fleet {
 		}
 		args = append(args, "--zoom-plan", "business")
 	}
-	limits := map[zoom.Bucket]zoom.Limit{}
-	for fam, n := range f.limits {
-		for _, cat := range []zoom.Category{zoom.Light, zoom.Medium} {
-			limits[zoom.Bucket{Family: fam, Category: cat}] = zoom.Limit{Count: n, Per: time.Second}
+	if limits != nil {
+		for fam, n := range f.limits {
+			for _, cat := range []zoom.Category{zoom.Light, zoom.Medium} {
+				limits[zoom.Bucket{Family: fam, Category: cat}] = zoom.Limit{Count: n, Per: time.Second}
+			}
 		}
 	}
 	sc := zoomsim.Config{
-		Plan:             zoom.PlanBusiness,
+		Plan:             simPlan,
 		Limits:           limits,
-		NoDailyLimits:    true,
-		Seed:             &zoomsim.Seed{Rooms: rooms, FirstExtension: firstExt, PhonesPerRoom: 1},
+		NoDailyLimits:    o.plan == "",
+		Seed:             &zoomsim.Seed{Rooms: f.rooms(), FirstExtension: firstExt, PhonesPerRoom: 1},
 		Faults:           o.faults,
 		RandSeed:         o.seed,
 		TokenMode:        o.tokenMode,
@@ -178,12 +203,18 @@ func newFleet(t *testing.T, o fleetOptions) *fleet {
 	}
 	t.Cleanup(func() { f.sim.Close() })
 
+	if o.retries != 0 {
+		args = append(args, "--retries", strconv.Itoa(o.retries))
+	}
+	if o.retryInterval != 0 {
+		args = append(args, "--retry-interval", o.retryInterval.String())
+	}
+	if o.concurrency != 0 {
+		args = append(args, "--concurrency", strconv.Itoa(o.concurrency))
+	}
 	args = append(args,
 		"--nats-url", f.cluster.urls(),
 		"--zoom-url", f.sim.OAuthURL(),
-		"--retries", strconv.Itoa(o.retries),
-		"--retry-interval", o.retryInterval.String(),
-		"--concurrency", strconv.Itoa(o.concurrency),
 		"--http-listen", "127.0.0.1:0",
 		"--log-format", "json",
 		"--shutdown-grace", "2s",
@@ -215,6 +246,11 @@ func newFleet(t *testing.T, o fleetOptions) *fleet {
 		f.bg.Wait()
 	})
 	return f
+}
+
+// rooms is the number of rooms of the simulated hotel.
+func (f *fleet) rooms() int {
+	return cmp.Or(f.o.rooms, rooms)
 }
 
 // retry runs op until it succeeds or the test's time is up.
@@ -625,7 +661,7 @@ func (f *fleet) checkOracle(s *script, dead map[string]bool) {
 	if n := len(f.sim.Journal()); n >= f.sim.Config().JournalLimit {
 		f.t.Fatalf("the simulator's journal is full (%d entries): the order check needs all of them", n)
 	}
-	exp := s.oracle(rooms, firstExt, dead)
+	exp := s.oracle(f.rooms(), firstExt, dead)
 	state := f.sim.State()
 	users := map[int64]zoomsim.User{}
 	for _, u := range state.Users {
@@ -646,7 +682,7 @@ func (f *fleet) checkOracle(s *script, dead map[string]bool) {
 		problems = append(problems, problem{ext, fmt.Sprintf(format, args...)})
 	}
 	checked := 0
-	for ext := int64(firstExt); ext < firstExt+rooms; ext++ {
+	for ext := int64(firstExt); ext < firstExt+int64(f.rooms()); ext++ {
 		x := exp[ext]
 		u, ok := users[ext]
 		if !ok {

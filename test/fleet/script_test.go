@@ -48,6 +48,10 @@ type scriptOptions struct {
 	// rooms of the last few events, so that one room's events are often
 	// close together in the stream (held by several replicas at once).
 	balanced bool
+	// everyRoom starts the script with one check-in of every room, in
+	// random order, so that the script covers every room whatever the
+	// draw; the rest follows as the options above say.
+	everyRoom bool
 }
 
 // newScript draws a script from seed (PCG, so a run is repeatable).
@@ -57,10 +61,15 @@ func newScript(seed uint64, o scriptOptions) *script {
 	occupied := map[int64]bool{}
 	base := time.Now().UTC().Add(-3 * time.Hour).Truncate(time.Second)
 	var recent []int64
-	var perm []int
+	var perm, first []int
+	if o.everyRoom {
+		first = r.Perm(o.rooms)
+	}
 	for n := range o.events {
 		var ext int64
 		switch {
+		case len(first) > 0:
+			ext, first = o.firstExt+int64(first[0]), first[1:]
 		case o.balanced:
 			if len(perm) == 0 {
 				perm = r.Perm(o.rooms)
