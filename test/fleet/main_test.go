@@ -1,7 +1,8 @@
 // Package fleet_test proves the contract's guarantees for a fleet: three
 // `pbxlink run` processes sharing one durable consumer on a three-node NATS
 // cluster and one Zoom account (the simulator), under SIGKILLs, a NATS node
-// restart, a flaky Zoom and strict token rules. The simulator runs in the
+// restart, a flaky Zoom, strict token rules, a backlog at Zoom's real Pro
+// limits and a credentials outage. The simulator runs in the
 // test process; the NATS servers are nats-server processes (found on PATH:
 // without one the suite is skipped) and the replicas are OS processes of a
 // binary built once from ../.. (without -race: the race detector only
