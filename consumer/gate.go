@@ -3,7 +3,6 @@ package consumer
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 	"time"
 
@@ -20,6 +19,10 @@ type pause struct {
 	Reason string    `json:"reason"`
 	Since  time.Time `json:"since"`
 	By     string    `json:"by"`
+	// Deauthorized marks the pause of a Zoom de-authorization (see
+	// deauth.go): the probe never lifts it; only an operator removing the
+	// key does.
+	Deauthorized bool `json:"deauthorized,omitempty"`
 }
 
 // gate is this replica's view of the fleet's account pause. While it is
@@ -64,12 +67,7 @@ func (g *gate) close(ctx context.Context, reason string, now time.Time) error {
 
 // open resumes the fleet's Zoom work.
 func (g *gate) open(ctx context.Context) error {
-	g.set(nil)
-	err := g.kv.Purge(ctx, gateKey)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil
-	}
-	return err
+	return g.liftUnlessDeauthorized(ctx)
 }
 
 // watch keeps the view in step with the fleet bucket until ctx ends.
@@ -101,7 +99,7 @@ func (g *gate) watch(ctx context.Context, sleep func(context.Context, time.Durat
 func (w *Worker) probe(ctx context.Context) {
 	for w.sleep(ctx, w.cfg.ProbeInterval) {
 		p := w.gate.state()
-		if p == nil {
+		if p == nil || p.Deauthorized {
 			continue
 		}
 		if err := w.probeZoom(ctx); err != nil {

@@ -1,0 +1,67 @@
+package consumer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Deauthorize stops the whole fleet's Zoom work for good, after the
+// account's admin de-authorized the Zoom app (Zoom's app_deauthorized
+// webhook). It writes the fleet's account pause (key account.pause of the
+// pbxlink-fleet bucket) marked as a de-authorization, over any pause in
+// force: every replica's watch closes its gate, /readyz answers 503 with
+// reason, and no probe lifts it. Only an operator removing the key (nats kv
+// del pbxlink-fleet account.pause -f), once the app is authorized again,
+// resumes the work. This replica's gate closes before Deauthorize returns.
+func (w *Worker) Deauthorize(ctx context.Context, reason string) error {
+	if reason == "" {
+		return errors.New("consumer: Deauthorize: the reason is empty")
+	}
+	p := pause{Reason: reason, Since: w.cfg.Now(), By: w.id, Deauthorized: true}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	w.gate.set(&p)
+	if _, err := w.gate.kv.Put(ctx, gateKey, b); err != nil {
+		return fmt.Errorf("consumer: writing %s: %w", gateKey, err)
+	}
+	return nil
+}
+
+// liftUnlessDeauthorized removes the account pause, unless it is (or has
+// just become) a de-authorization: the removal is conditional on the
+// revision read, so a de-authorization written meanwhile is kept.
+func (g *gate) liftUnlessDeauthorized(ctx context.Context) error {
+	e, err := g.kv.Get(ctx, gateKey)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		g.set(nil)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var p pause
+	if json.Unmarshal(e.Value(), &p) == nil && p.Deauthorized {
+		g.set(&p)
+		return errDeauthorized
+	}
+	err = g.kv.Purge(ctx, gateKey, jetstream.LastRevision(e.Revision()))
+	switch {
+	case err == nil, errors.Is(err, jetstream.ErrKeyNotFound):
+		g.set(nil)
+		return nil
+	default:
+		// Most likely a newer pause (a de-authorization) won the race;
+		// the watch brings it.
+		return err
+	}
+}
+
+// errDeauthorized: the pause in force is a de-authorization, which only an
+// operator lifts.
+var errDeauthorized = errors.New("the Zoom app was de-authorized: only removing the account pause resumes work")
