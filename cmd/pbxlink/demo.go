@@ -33,13 +33,15 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	target := fs.String("target", "users", "what the rooms are in Zoom: users or common_areas")
 	department := fs.String("department", "state", "department setting of the worker (see pbxlink run --help)")
 	verbose := fs.Bool("verbose", false, "show the worker's log")
+	viaFIAS := fs.Bool("fias", false, "play the stay from a FIAS PMS simulator through a FIAS link (pbxlink fias) and print each record sent")
 	fs.Usage = setting.Usage(fs, envPrefix+"DEMO_", `Usage: pbxlink demo [flags]
 
 Runs everything in this process: an embedded JetStream server (in a
 temporary directory), the Zoom simulator, a worker, and a scripted stay
 for a few rooms: check-in, guest change, do-not-disturb, check-out. Prints
 what changed in Zoom, step by step, and exits 0 when Zoom ends as the
-script expects.`)
+script expects. With --fias, the stay comes from a FIAS PMS simulator on a
+loopback port through a FIAS link, record by record (GI, GC, RE, GO).`)
 	if err := setting.Parse(fs, envPrefix+"DEMO_", args, nil); err != nil {
 		return err
 	}
@@ -64,6 +66,9 @@ script expects.`)
 		return err
 	}
 	defer d.close()
+	if *viaFIAS {
+		return d.runFIAS(ctx, stdout, log)
+	}
 	return d.run(ctx, stdout)
 }
 
