@@ -42,6 +42,9 @@ type Config struct {
 	// CacheRefresh is the interval between full directory loads.
 	// Default 480 minutes.
 	CacheRefresh time.Duration
+	// SyncSchedule adds directory loads at set local times (in Location),
+	// once per fleet per slot. Default none.
+	SyncSchedule Schedule
 	// Concurrency is how many extensions one replica works on at once.
 	// Default 8.
 	Concurrency int

@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -95,24 +96,23 @@ func (w *Worker) snapshotBox() *seal.Box {
 }
 
 // syncDirectory brings the directory up to date: it imports the fleet's
-// snapshot when that is recent enough (maxAge), and otherwise loads from
-// Zoom, if it wins the lease, and shares the result. A replica that loses
-// the lease waits for the winner's snapshot, and loads itself if none
-// comes within wait. Without a secret to seal snapshots with, it loads
-// from Zoom and shares nothing.
-func (w *Worker) syncDirectory(ctx context.Context, maxAge, wait time.Duration) error {
+// snapshot when that was made after since, and otherwise loads from Zoom,
+// if it wins the lease, and shares the result. A replica that loses the
+// lease waits for the winner's snapshot, and loads itself if none comes
+// within wait. Without a secret to seal snapshots with, it loads from Zoom
+// when its own load is older than since, and shares nothing.
+func (w *Worker) syncDirectory(ctx context.Context, since time.Time, wait time.Duration) error {
 	if w.snapshotBox() == nil {
-		if err := w.dir.Load(ctx); err != nil {
-			return err
+		if w.dir.LoadedAt().After(since) {
+			return nil
 		}
-		w.log.Info("directory loaded from Zoom", "extensions", w.dir.Len())
-		return nil
+		return w.loadAndRecord(ctx)
 	}
 	deadline := w.cfg.Now().Add(wait)
 	for {
 		info, err := w.nats.Directory.GetInfo(ctx, snapshotName)
 		switch {
-		case err == nil && w.cfg.Now().Sub(info.ModTime) < maxAge:
+		case err == nil && snapshotLoadedAt(info).After(since):
 			err := w.importSnapshot(ctx)
 			if errors.Is(err, errSnapshotSealed) {
 				w.log.Warn("directory snapshot in NATS ignored: it is not sealed with this Zoom app's secret (planted, or from before a secret rotation); loading from Zoom",
@@ -154,18 +154,19 @@ func (w *Worker) importSnapshot(ctx context.Context) error {
 }
 
 func (w *Worker) loadAndShare(ctx context.Context) error {
-	if err := w.dir.Load(ctx); err != nil {
+	if err := w.loadAndRecord(ctx); err != nil {
 		w.releaseLease(context.WithoutCancel(ctx))
 		return err
 	}
-	w.log.Info("directory loaded from Zoom", "extensions", w.dir.Len())
 	data, _ := w.dir.export()
 	sealed, err := w.snapshotBox().Seal(data, []byte(snapshotName))
 	if err != nil {
 		w.log.Warn("could not share the directory with the fleet", "err", err)
 		return nil
 	}
-	if _, err := w.nats.Directory.PutBytes(ctx, snapshotName, sealed); err != nil {
+	meta := jetstream.ObjectMeta{Name: snapshotName,
+		Metadata: map[string]string{loadedAtMeta: w.dir.LoadedAt().UTC().Format(time.RFC3339Nano)}}
+	if _, err := w.nats.Directory.Put(ctx, meta, bytes.NewReader(sealed)); err != nil {
 		w.log.Warn("could not share the directory with the fleet", "err", err)
 	}
 	return nil
@@ -213,4 +214,58 @@ func (w *Worker) releaseLease(ctx context.Context) {
 	}
 	data, _ := json.Marshal(lease{Holder: w.id, Until: w.cfg.Now()})
 	_, _ = w.nats.Fleet.Update(ctx, leaseKey, data, e.Revision())
+}
+
+// syncKey is the fleet bucket key where the last directory sync is told:
+// for an operator (pbxlink status), whichever replica made it.
+const syncKey = "directory.sync"
+
+// SyncStatus is the value of syncKey.
+type SyncStatus struct {
+	LastAttempt time.Time `json:"last_attempt"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	// Outcome is "ok" or the error of the last attempt.
+	Outcome    string `json:"outcome"`
+	Extensions int    `json:"extensions"`
+	Replica    string `json:"replica"`
+}
+
+// loadAndRecord loads the directory from Zoom and tells the fleet how it
+// went.
+func (w *Worker) loadAndRecord(ctx context.Context) error {
+	err := w.dir.Load(ctx)
+	st := SyncStatus{LastAttempt: w.cfg.Now(), Outcome: "ok", Extensions: w.dir.Len(), Replica: w.id}
+	if err != nil {
+		st.Outcome = logSafe(err)
+		w.metrics.syncFailures.Inc()
+	} else {
+		w.log.Info("directory loaded from Zoom", "extensions", w.dir.Len())
+		st.LastSuccess = st.LastAttempt
+		w.metrics.lastSync.Set(float64(st.LastSuccess.Unix()))
+	}
+	if e, gerr := w.nats.Fleet.Get(ctx, syncKey); gerr == nil && err != nil {
+		var old SyncStatus
+		if json.Unmarshal(e.Value(), &old) == nil {
+			st.LastSuccess = old.LastSuccess
+		}
+	}
+	b, _ := json.Marshal(st)
+	if _, perr := w.nats.Fleet.Put(context.WithoutCancel(ctx), syncKey, b); perr != nil {
+		w.log.Debug("could not record the directory sync", "err", perr)
+	}
+	return err
+}
+
+// loadedAtMeta is the snapshot's metadata key telling when the directory in
+// it was loaded from Zoom, on the loader's clock (the one the schedule and
+// the refresh interval are reckoned on, not the NATS server's).
+const loadedAtMeta = "loaded-at"
+
+// snapshotLoadedAt is when the snapshot's directory was loaded; a snapshot
+// without the metadata (an older version's) counts from when it was stored.
+func snapshotLoadedAt(info *jetstream.ObjectInfo) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, info.Metadata[loadedAtMeta]); err == nil {
+		return t
+	}
+	return info.ModTime
 }

@@ -29,6 +29,9 @@ type Metrics struct {
 	zoom429     *prometheus.CounterVec
 	backlog     prometheus.Gauge
 	directory   prometheus.Gauge
+	// lastSync and syncFailures tell the directory's loads from Zoom.
+	lastSync     prometheus.Gauge
+	syncFailures prometheus.Counter
 	reconcile   *reconcileMetrics // reconcile_metrics.go
 }
 
@@ -59,6 +62,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		directory: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "pbxlink_directory_extensions", Help: "Extensions in the directory.",
 		}),
+		lastSync: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "pbxlink_directory_last_sync_timestamp_seconds", Help: "When this replica last loaded the directory from Zoom (Unix time).",
+		}),
+		syncFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "pbxlink_directory_sync_failures_total", Help: "Directory loads from Zoom that failed.",
+		}),
 		reconcile: newReconcileMetrics(),
 	}
 	// Every series an operator alerts on exists from start-up, at zero.
@@ -71,7 +80,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.deadLetters.WithLabelValues(r)
 	}
 	if reg != nil {
-		reg.MustRegister(m.events, m.latency, m.deadLetters, m.zoomCalls, m.zoom429, m.backlog, m.directory)
+		reg.MustRegister(m.events, m.latency, m.deadLetters, m.zoomCalls, m.zoom429, m.backlog, m.directory, m.lastSync, m.syncFailures)
 		reg.MustRegister(m.reconcile.collectors()...)
 	}
 	return m

@@ -101,7 +101,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	w.gate = &gate{kv: w.nats.Fleet, id: w.id}
 	w.dir = NewDirectory(w.cfg.Zoom, w.cfg.Target, g.Enabled[zoom.FeatureCommonAreas], w.cfg.Now)
 	err = broker.Retry(ctx, time.Minute, isPermanent, func() error {
-		return w.syncDirectory(ctx, startupReuse, 30*time.Second)
+		return w.syncDirectory(ctx, w.cfg.Now().Add(-startupReuse), 30*time.Second)
 	})
 	if err != nil {
 		return fmt.Errorf("load the extension directory: %w", err)
@@ -275,8 +275,23 @@ func (w *Worker) refreshAckFloor(ctx context.Context) {
 // wins the lease.
 func (w *Worker) refreshDirectory(ctx context.Context) {
 	every := min(w.cfg.CacheRefresh/10, time.Minute)
-	for w.sleep(ctx, every) {
-		if err := w.syncDirectory(ctx, w.cfg.CacheRefresh, w.cfg.CacheRefresh); err != nil {
+	slotAt, slot, scheduled := w.cfg.SyncSchedule.Next(w.cfg.Now(), w.cfg.Location)
+	wait := func() time.Duration {
+		if scheduled {
+			return max(min(every, slotAt.Sub(w.cfg.Now())), 0)
+		}
+		return every
+	}
+	for w.sleep(ctx, wait()) {
+		since := w.cfg.Now().Add(-w.cfg.CacheRefresh)
+		if scheduled && !w.cfg.Now().Before(slotAt) {
+			// A slot of the schedule: a load made since its start serves
+			// it, so the fleet loads once per slot.
+			w.log.Info("scheduled directory sync", "slot", slot)
+			since = slotAt
+			slotAt, slot, scheduled = w.cfg.SyncSchedule.Next(w.cfg.Now(), w.cfg.Location)
+		}
+		if err := w.syncDirectory(ctx, since, w.cfg.CacheRefresh); err != nil {
 			w.log.Warn("directory refresh failed; keeping the old one", "err", err)
 			continue
 		}

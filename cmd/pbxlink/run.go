@@ -149,7 +149,7 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 		MessageManagement: s.Messages, Retries: s.Retries, RetryInterval: s.RetryInterval,
 		CacheRefresh: s.CacheRefresh, Concurrency: s.Concurrency,
 		Logger: log, Metrics: metrics,
-		Location: s.Location, Secret: s.ClientSecret,
+		Location: s.Location, Secret: s.ClientSecret, SyncSchedule: mustSchedule(s.SyncSchedule),
 		Reconcile: s.Reconcile.schedule(s.Plan, s.ZoomLimits),
 	})
 	if err != nil {
@@ -181,6 +181,11 @@ func runWorker(ctx context.Context, s runSettings, log *slog.Logger, level *slog
 		return err
 	}
 	defer stopCalls()
+	stopWebhook, err := startWebhook(ctx, st.js, s, w, log)
+	if err != nil {
+		return err
+	}
+	defer stopWebhook()
 	go watchDebug(ctx, st.js, s.Debug, level, log)
 	log.Info("pbxlink worker running", "http", lis.Addr().String(), "zoom_plan", s.Plan, "target", s.Target)
 	<-ctx.Done()
@@ -268,4 +273,13 @@ func healthMux(w *consumer.Worker, reg *prometheus.Registry) *http.ServeMux {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	return mux
+}
+
+// mustSchedule parses a schedule that validate already accepted.
+func mustSchedule(s string) consumer.Schedule {
+	sched, err := consumer.ParseSchedule(s)
+	if err != nil {
+		panic(err) // validate refuses it first
+	}
+	return sched
 }

@@ -49,8 +49,10 @@ type runSettings struct {
 	HTTPListen, LogFormat                      string
 	EventRetention, DLQRetention               time.Duration
 	Location                                   *time.Location
+	SyncSchedule                               string
 	Reconcile                                  reconcileSettings
 	Calls                                      callSettings
+	Webhook                                    webhookSettings
 }
 
 func (s *runSettings) flags(fs *flag.FlagSet) {
@@ -71,6 +73,7 @@ func (s *runSettings) flags(fs *flag.FlagSet) {
 	fs.IntVar(&s.Retries, "retries", 3, "attempts to make a change in Zoom before giving up")
 	fs.Var(durationVar(&s.RetryInterval, 60*time.Second, time.Second, "seconds"), "retry-interval", "wait between attempts: a duration (60s, 2m) or a number of seconds")
 	fs.Var(durationVar(&s.CacheRefresh, 480*time.Minute, time.Minute, "minutes"), "cache-refresh", "interval between full refreshes of the extension directory: a duration (8h, 90m) or a number of minutes")
+	fs.StringVar(&s.SyncSchedule, "sync-schedule", "", "directory syncs at set times in --timezone, once per fleet each, beside --cache-refresh: weekdays and a time, e.g. \"mon-fri 02:30, sat,sun 05:00\"")
 	fs.IntVar(&s.Concurrency, "concurrency", 8, "extensions one replica works on at once")
 	fs.Var(durationVar(&s.ShutdownGrace, 10*time.Second, time.Second, "seconds"), "shutdown-grace", "on SIGTERM, how long events in progress may take to finish: a duration (10s) or a number of seconds")
 	fs.BoolVar(&s.Debug, "debug", false, "log every request to and response from Zoom (secrets masked); switchable at run time through the pbxlink-config bucket")
@@ -79,6 +82,7 @@ func (s *runSettings) flags(fs *flag.FlagSet) {
 	s.privacyFlags(fs)
 	s.Reconcile.flags(fs)
 	s.Calls.flags(fs)
+	s.Webhook.flags(fs)
 }
 
 // problem names a setting by its variable and flag.
@@ -154,8 +158,12 @@ func (s *runSettings) validate() error {
 			errs = append(errs, problem(d.flag, "%v: must be positive", d.v))
 		}
 	}
+	if _, err := consumer.ParseSchedule(s.SyncSchedule); err != nil {
+		errs = append(errs, problem("sync-schedule", "%v", err))
+	}
 	errs = append(errs, s.Reconcile.validate()...)
 	errs = append(errs, s.Calls.validate(s.Plan, s.NATS.DataDir)...)
+	errs = append(errs, s.Webhook.validate()...)
 	switch s.LogFormat {
 	case "auto", "text", "json":
 	default:
