@@ -3,6 +3,7 @@ package callrecord
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -47,8 +48,19 @@ func DuplicateWindow(interval, overlap, leaseTTL time.Duration) time.Duration {
 }
 
 // EnsureStream creates or updates PBXLINK_CALLS with cfg (StreamConfig or
-// Poller.StreamConfig).
+// Poller.StreamConfig). A stream already as cfg says is left alone: every
+// replica's poller and the run's start-up ensure it, and an update that
+// changes nothing still makes the server rework the stream while another
+// replica's sink may be creating its consumer on it (nats-server 2.15.2's
+// race detector flags that pair).
 func EnsureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	if s, err := js.Stream(ctx, cfg.Name); err == nil {
+		have := s.CachedInfo().Config
+		if have.MaxAge == cfg.MaxAge && have.Duplicates == cfg.Duplicates && have.Replicas == max(cfg.Replicas, 1) &&
+			slices.Equal(have.Subjects, cfg.Subjects) && have.Storage == cfg.Storage && have.Retention == cfg.Retention {
+			return s, nil
+		}
+	}
 	s, err := js.CreateOrUpdateStream(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("stream %s: %w", cfg.Name, err)
