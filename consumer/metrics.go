@@ -32,7 +32,7 @@ type Metrics struct {
 	// lastSync and syncFailures tell the directory's loads from Zoom.
 	lastSync     prometheus.Gauge
 	syncFailures prometheus.Counter
-	reconcile   *reconcileMetrics // reconcile_metrics.go
+	reconcile    *reconcileMetrics // reconcile_metrics.go
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not
