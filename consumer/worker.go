@@ -283,6 +283,11 @@ func (w *Worker) refreshDirectory(ctx context.Context) {
 		return every
 	}
 	for w.sleep(ctx, wait()) {
+		if p := w.gate.state(); p != nil {
+			// Zoom refuses the account (or it was de-authorized): a load
+			// would fail, or rebuild a snapshot that was just erased.
+			continue
+		}
 		since := w.cfg.Now().Add(-w.cfg.CacheRefresh)
 		if scheduled && !w.cfg.Now().Before(slotAt) {
 			// A slot of the schedule: a load made since its start serves
