@@ -21,24 +21,5 @@ const callHistoryMaxSpan = 31 * 24 * time.Hour
 // range for this operation is looser still, so the simulator takes the
 // reading that refuses least while keeping a poller to month-sized windows.
 func callHistoryRangeProblem(q url.Values, now time.Time) string {
-	fs, ts := q.Get("from"), q.Get("to")
-	if fs == "" {
-		if ts == "" {
-			return ""
-		}
-		to, _ := parseBound(ts, false)
-		if to.Add(-callHistoryDefaultSpan).Before(oldestReachable(now)) {
-			return "to"
-		}
-		return ""
-	}
-	from, _ := parseBound(fs, false)
-	to, _ := parseBound(ts, false)
-	if from.Before(oldestReachable(now)) {
-		return "from"
-	}
-	if to.Sub(from) > callHistoryMaxSpan {
-		return "to"
-	}
-	return ""
+	return rangeProblem(q, now, callHistoryDefaultSpan, func(from, to time.Time) bool { return to.Sub(from) > callHistoryMaxSpan })
 }

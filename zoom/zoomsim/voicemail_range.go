@@ -23,14 +23,22 @@ const (
 // a month; 2026-01-01 to 2026-02-01 too, as Zoom's own example
 // 2021-05-19..2021-06-19 shows).
 func voicemailRangeProblem(q url.Values, now time.Time) string {
+	return rangeProblem(q, now, voicemailDefaultSpan, func(from, to time.Time) bool { return to.After(from.AddDate(0, 1, 0)) })
+}
+
+// rangeProblem applies the rules Zoom's month-at-a-time listings share (the
+// voicemail and the account's call history) to a query parseRange
+// accepted: a from before the oldest reachable day, or a to alone whose
+// default span reaches back before it, or a range tooLong. It names the
+// parameter that breaks a rule, or returns "".
+func rangeProblem(q url.Values, now time.Time, defaultSpan time.Duration, tooLong func(from, to time.Time) bool) string {
 	fs, ts := q.Get("from"), q.Get("to")
 	if fs == "" {
 		if ts == "" {
 			return ""
 		}
-		// A to alone reaches back the default span from to.
 		to, _ := parseBound(ts, false)
-		if to.Add(-voicemailDefaultSpan).Before(oldestReachable(now)) {
+		if to.Add(-defaultSpan).Before(oldestReachable(now)) {
 			return "to"
 		}
 		return ""
@@ -40,7 +48,7 @@ func voicemailRangeProblem(q url.Values, now time.Time) string {
 	if from.Before(oldestReachable(now)) {
 		return "from"
 	}
-	if to.After(from.AddDate(0, 1, 0)) {
+	if tooLong(from, to) {
 		return "to"
 	}
 	return ""
