@@ -86,15 +86,7 @@ type Config struct {
 
 // WithDefaults returns a copy of c with every unset field at its default.
 func (c Config) WithDefaults() Config {
-	if c.Target == "" {
-		c.Target = TargetAuto
-	}
-	if c.NameTemplate == "" {
-		c.NameTemplate = naming.Default
-	}
-	if c.Department == "" {
-		c.Department = DeptDisabled
-	}
+	roomDefaults(&c.Target, &c.NameTemplate, &c.Department, &c.Location)
 	if c.Retries == 0 {
 		c.Retries = 3
 	}
@@ -122,13 +114,27 @@ func (c Config) WithDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.Location == nil {
-		c.Location = time.Local
-	}
 	if c.Metrics == nil {
 		c.Metrics = NewMetrics(nil)
 	}
 	return c
+}
+
+// roomDefaults sets the defaults of the settings that say what a room
+// shows, shared by the worker's and the reconciler's configurations.
+func roomDefaults(target *Target, tmpl *string, dept *Department, loc **time.Location) {
+	if *target == "" {
+		*target = TargetAuto
+	}
+	if *tmpl == "" {
+		*tmpl = naming.Default
+	}
+	if *dept == "" {
+		*dept = DeptDisabled
+	}
+	if *loc == nil {
+		*loc = time.Local
+	}
 }
 
 // validateRooms checks the settings that say what a room shows, shared by

@@ -55,18 +55,7 @@ type ReconcileConfig struct {
 
 // WithDefaults returns a copy of c with every unset field at its default.
 func (c ReconcileConfig) WithDefaults() ReconcileConfig {
-	if c.Target == "" {
-		c.Target = TargetAuto
-	}
-	if c.NameTemplate == "" {
-		c.NameTemplate = naming.Default
-	}
-	if c.Department == "" {
-		c.Department = DeptDisabled
-	}
-	if c.Location == nil {
-		c.Location = time.Local
-	}
+	roomDefaults(&c.Target, &c.NameTemplate, &c.Department, &c.Location)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
