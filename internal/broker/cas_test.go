@@ -82,7 +82,7 @@ func TestUpdateJSON(t *testing.T) {
 		{name: "create conflict re-reads and updates", conflicts: 1, change: inc, want: `{"n":101}`, calls: 2, checkRev: true},
 		{name: "R3 conflict code retried", initial: `{"n":4}`, r3: 1, change: inc, want: `{"n":101}`, calls: 2, checkRev: true},
 		{name: "bound reached is a typed error", initial: `{"n":4}`, conflicts: broker.MaxUpdateAttempts, change: inc, want: `{"n":100}`,
-			calls: broker.MaxUpdateAttempts,
+			calls:   broker.MaxUpdateAttempts,
 			wantErr: func(err error) bool { return errors.Is(err, broker.ErrContended) && broker.IsConflict(err) }},
 		{name: "no change writes nothing", initial: `{"n":4}`, change: func(*counter, bool) (*counter, error) { return nil, nil },
 			want: `{"n":4}`, calls: 1, sameRev: true},
