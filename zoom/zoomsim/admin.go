@@ -40,6 +40,22 @@ func (s *Server) adminMux() *http.ServeMux {
 		s.SetAppActivated(true)
 		writeJSON(w, 200, s.Faults())
 	})
+	mux.HandleFunc("POST /_sim/app/deauthorize", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]int{"revoked_grants": s.Deauthorize()})
+	})
+	mux.HandleFunc("POST /_sim/oauth/consent", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Refuse bool `json:"refuse"`
+		}
+		body, _ := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err := strictUnmarshal(body, &in); err != nil {
+			writeAdminError(w, err)
+			return
+		}
+		s.SetConsentRefused(in.Refuse)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /_sim/oauth/stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, s.OAuthStats()) })
 	mux.HandleFunc("POST /_sim/revoke", func(w http.ResponseWriter, r *http.Request) {
 		s.RevokeTokens()
 		w.WriteHeader(http.StatusNoContent)

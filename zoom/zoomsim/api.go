@@ -153,7 +153,7 @@ func (s *Server) process(r *http.Request, rt *route, params map[string]string, b
 		a.err.fault = "error"
 		return a
 	}
-	a.status, a.body, a.err = rt.handle(&call{op: rt.op, params: params, query: r.URL.Query(), body: body, now: now})
+	a.status, a.body, a.err = rt.handle(&call{op: rt.op, params: params, query: r.URL.Query(), body: body, now: now, me: tok.user})
 	if a.err != nil && a.err.status == http.StatusTooManyRequests {
 		a.header = nil // the operation's own 429 (presence) carries only its headers
 	}

@@ -85,6 +85,9 @@ type Config struct {
 	// APIURLOverride, when set, is sent as api_url instead of APIURL(). It is
 	// needed when the API handler is served by something other than Start.
 	APIURLOverride string
+	// OAuthApp configures the account-level OAuth app (authorization
+	// code, refresh-token rotation).
+	OAuthApp OAuthAppConfig
 	// InvalidClientStatus is the HTTP status of a token request with bad
 	// client credentials: 400 (default, as documented) or 401 (as
 	// reported).
@@ -223,6 +226,7 @@ func (c Config) WithDefaults() Config {
 	if c.TokenMode == "" {
 		c.TokenMode = TokenModeMany
 	}
+	c.OAuthApp = c.OAuthApp.withDefaults()
 	if c.InvalidClientStatus == 0 {
 		c.InvalidClientStatus = 400
 	}

@@ -9,6 +9,11 @@
 //     account_credentials grant) whose token response names the API host in
 //     api_url, and the API host serving every operation of zoom.Operations()
 //     under /v2, with Zoom's field names, error bodies and 204s;
+//   - the account-level OAuth app (OAuthAppConfig): GET /oauth/authorize
+//     with a simulated admin's consent, five-minute single-use codes bound
+//     to their redirect_uri, and refresh tokens that rotate on every use
+//     (the old one refused "Invalid Token!"); GET /users/me answers the
+//     consenting admin; Deauthorize revokes every grant;
 //   - access tokens that expire, can all stay valid or only the latest
 //     (TokenMode), and carry the granted scopes (400 code 4711 without);
 //   - Zoom's per-account rate limits per (family, category) bucket, on
@@ -40,6 +45,10 @@
 //	                            "rate_limit_until":"2026-01-02T15:04:05Z" or "rate_limit_for":"30s",
 //	                            "app_not_activated":false}
 //	POST   /_sim/revoke         invalidate every access token
+//	POST   /_sim/app/deauthorize remove the OAuth app: revoke every grant and its
+//	                            tokens → {"revoked_grants":1}
+//	POST   /_sim/oauth/consent  {"refuse":true}: the admin declines authorisations
+//	GET    /_sim/oauth/stats    the OAuth app's counters (OAuthStats)
 //	POST   /_sim/voicemail      leave a message: {"owner":"1201" (extension, user ID or email),
 //	                            "caller_name":"…","caller_number":"…","duration":12,
 //	                            "date_time":"…" (default now),"status":"unread"} → 201 Voicemail

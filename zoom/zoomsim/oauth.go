@@ -16,17 +16,24 @@ type oauthError struct {
 
 // tokenResponse is the body of a granted token request.
 type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int    `json:"expires_in"`
-	Scope       string `json:"scope"`
-	APIURL      string `json:"api_url,omitempty"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	ExpiresIn    int    `json:"expires_in"`
+	Scope        string `json:"scope"`
+	APIURL       string `json:"api_url,omitempty"`
 }
 
 // serveOAuth is the OAuth listener: POST /oauth/token with HTTP Basic
 // client_id:client_secret and grant_type=account_credentials&account_id=…
-// in the form body or the query string.
+// (Server-to-Server), authorization_code&code=…&redirect_uri=… or
+// refresh_token&refresh_token=… (the account-level OAuth app) in the form
+// body or the query string; and GET /oauth/authorize, the admin's consent.
 func (s *Server) serveOAuth(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/oauth/authorize" && r.Method == http.MethodGet {
+		s.serveAuthorize(w, r)
+		return
+	}
 	now := s.now()
 	body, _ := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	e := Entry{Time: now, Listener: "oauth", Method: r.Method, Path: r.URL.Path, OperationID: "oauthToken"}
@@ -44,11 +51,17 @@ func (s *Server) serveOAuth(w http.ResponseWriter, r *http.Request) {
 	e.Status, e.Duration = status, s.now().Sub(now)
 	if tr, ok := out.(tokenResponse); ok {
 		tr.AccessToken = "[redacted]"
+		if tr.RefreshToken != "" {
+			tr.RefreshToken = "[redacted]"
+		}
 		e.ResponseBody = marshal(tr)
 	} else {
 		e.ResponseBody = data
 		if oe, ok := out.(oauthError); ok && oe.Reason == "The app is not activated" {
 			e.Fault = "app_not_activated"
+		} else if ok && strings.HasPrefix(oe.Reason, reasonInvalidCode) {
+			oe.Reason = reasonInvalidCode + " [redacted]" // Zoom echoes the code
+			e.ResponseBody = marshal(oe)
 		}
 	}
 	s.jrnl.add(e) // before answering: the client that has its token finds the entry
@@ -81,8 +94,15 @@ func (s *Server) grant(r *http.Request, body []byte) (int, any) {
 		subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.ClientSecret)) != 1 {
 		return s.cfg.InvalidClientStatus, oauthError{Reason: "Invalid client_id or client_secret", Error: "invalid_client"}
 	}
-	if gt := params.Get("grant_type"); gt != "account_credentials" {
+	gt := params.Get("grant_type")
+	if gt != "account_credentials" && gt != "authorization_code" && gt != "refresh_token" {
 		return http.StatusBadRequest, oauthError{Reason: "Unsupported grant type", Error: "unsupported_grant_type"}
+	}
+	if gt != "account_credentials" {
+		if f := s.faults.get(); f.AppNotActivated {
+			return http.StatusBadRequest, oauthError{Reason: "The app is not activated", Error: "invalid_request"}
+		}
+		return s.codeGrantToken(params)
 	}
 	if params.Get("account_id") != s.cfg.AccountID || s.faults.get().AccountDeleted {
 		return http.StatusBadRequest, oauthError{Reason: "Account does not exist", Error: "invalid_request"}

@@ -15,6 +15,9 @@ type call struct {
 	query  url.Values
 	body   []byte
 	now    time.Time
+	// me is the user ID that "me" stands for in a path: the consenting
+	// admin of an authorization-code token; empty for Server-to-Server.
+	me string
 }
 
 // handlerFunc serves one operation: a status with a body to encode as JSON

@@ -21,6 +21,7 @@ type Server struct {
 	log    *slog.Logger
 	acct   *account
 	tokens *tokenStore
+	grants *grantStore
 	limit  *limiter
 	pages  *pager
 	faults *faultState
@@ -51,6 +52,7 @@ func New(cfg Config) (*Server, error) {
 		log:    cfg.Logger,
 		acct:   newAccount(cfg.AccountID),
 		tokens: newTokenStore(),
+		grants: newGrantStore(cfg.OAuthApp.RefuseConsent),
 		limit:  newLimiter(cfg),
 		pages:  newPager(cfg.PageTokenTTL),
 		faults: newFaultState(cfg.Faults, cfg.RandSeed),

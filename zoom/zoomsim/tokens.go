@@ -13,6 +13,10 @@ type token struct {
 	serial  int
 	expires time.Time
 	scopes  []string // sorted
+	// user is the consenting admin's user ID for a token of the
+	// authorization-code app (GET /users/me answers it); empty for a
+	// Server-to-Server token.
+	user string
 }
 
 func (t *token) has(scope string) bool {
@@ -34,8 +38,14 @@ func newTokenStore() *tokenStore {
 	return &tokenStore{valid: map[string]*token{}, expired: map[string]struct{}{}}
 }
 
-// mint issues a token. latestOnly invalidates every earlier token first.
+// mint issues a Server-to-Server token. latestOnly invalidates every
+// earlier token first.
 func (s *tokenStore) mint(now time.Time, ttl time.Duration, scopes []string, latestOnly bool) (string, *token) {
+	return s.mintFor(now, ttl, scopes, latestOnly, "")
+}
+
+// mintFor issues a token on behalf of user ("" for Server-to-Server).
+func (s *tokenStore) mintFor(now time.Time, ttl time.Duration, scopes []string, latestOnly bool, user string) (string, *token) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if latestOnly {
@@ -50,7 +60,7 @@ func (s *tokenStore) mint(now time.Time, ttl time.Duration, scopes []string, lat
 	s.serial++
 	sc := slices.Clone(scopes)
 	slices.Sort(sc)
-	t := &token{serial: s.serial, expires: now.Add(ttl), scopes: slices.Compact(sc)}
+	t := &token{serial: s.serial, expires: now.Add(ttl), scopes: slices.Compact(sc), user: user}
 	v := randomToken(48)
 	s.valid[v] = t
 	return v, t
@@ -80,6 +90,17 @@ func (s *tokenStore) revokeAll() {
 	defer s.mu.Unlock()
 	clear(s.valid)
 	clear(s.expired)
+}
+
+// revokeGranted invalidates every token of the authorization-code app.
+func (s *tokenStore) revokeGranted() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for v, t := range s.valid {
+		if t.user != "" {
+			delete(s.valid, v)
+		}
+	}
 }
 
 // issued is the number of tokens minted so far.

@@ -109,13 +109,21 @@ func (s *Server) getUser(c *call) (int, any, *apiError) {
 	a := s.acct
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	u := a.user(c.params["userId"])
+	ref := c.params["userId"]
+	if ref == "me" && c.me != "" {
+		ref = c.me // the user who authorised the app
+	}
+	u := a.user(ref)
 	if u == nil {
 		return 0, nil, errUserNotFound(c.params["userId"])
 	}
+	role, roleID := "Member", "2"
+	if c.me != "" && u.ID == c.me {
+		role, roleID = "Admin", "1" // only an admin can authorise an account-level app
+	}
 	return http.StatusOK, userDetail{
 		ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, DisplayName: u.DisplayName,
-		Type: u.Type, Status: u.Status, RoleName: "Member", RoleID: "2", AccountID: a.id,
+		Type: u.Type, Status: u.Status, RoleName: role, RoleID: roleID, AccountID: a.id,
 		Dept: u.Dept, JobTitle: u.JobTitle, Company: u.Company, CostCenter: u.CostCenter, Language: u.Language,
 		Location: u.Location, Timezone: u.Timezone, Pronouns: u.Pronouns, Manager: u.Manager, Verified: 1,
 		CreatedAt: zoomTime(u.CreatedAt), UserCreatedAt: zoomTime(u.CreatedAt),
