@@ -229,6 +229,9 @@ type AuthError struct {
 	// Reason is Zoom's "reason" text.
 	Kind, Reason string
 	Err          error
+	// grant marks a refused authorization code or refresh token: it
+	// matches ErrGrantRevoked too.
+	grant bool
 }
 
 func (e *AuthError) Error() string {
@@ -251,6 +254,8 @@ func (e *AuthError) Is(target error) bool {
 		return refused
 	case ErrRetryable:
 		return !refused
+	case ErrGrantRevoked:
+		return refused && e.grant
 	}
 	return false
 }

@@ -34,7 +34,7 @@ const maxLogged = 4 << 10
 var sensitiveJSON = regexp.MustCompile(`("(?:access_token|refresh_token|client_secret|id_token|password)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 
 // sensitiveForm matches credentials in a query string or form body.
-var sensitiveForm = regexp.MustCompile(`((?:^|[?&])(?:access_token|client_secret|refresh_token)=)[^&]*`)
+var sensitiveForm = regexp.MustCompile(`((?:^|[?&])(?:access_token|client_secret|refresh_token|code)=)[^&]*`)
 
 func (p *packetLogger) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
