@@ -21,6 +21,12 @@ type Config struct {
 	// Topology of the streams, consumer and buckets the worker creates or
 	// updates at start-up.
 	Topology broker.Topology
+	// Provisioned, when set, is that topology already created (by
+	// broker.Provision, in pbxlink's composition root, which needs the
+	// fleet bucket before the worker starts): Start uses it and provisions
+	// nothing, so the streams and buckets are created once per process.
+	// Topology is then ignored. Default nil: Start provisions.
+	Provisioned *broker.Provisioned
 
 	// Target says which Zoom objects carry the room extensions.
 	// Default TargetAuto.

@@ -87,12 +87,14 @@ func (w *Worker) Start(ctx context.Context) error {
 			w.log.Warn("Zoom feature off: scopes missing", "feature", f, "missing", strings.Join(g.MissingFor(f), " "))
 		}
 	}
-	err = broker.Retry(ctx, time.Minute, nil, func() (err error) {
-		w.nats, err = broker.Provision(ctx, w.cfg.JetStream, w.cfg.Topology)
-		return err
-	})
-	if err != nil {
-		return err
+	if w.nats = w.cfg.Provisioned; w.nats == nil {
+		err = broker.Retry(ctx, time.Minute, nil, func() (err error) {
+			w.nats, err = broker.Provision(ctx, w.cfg.JetStream, w.cfg.Topology)
+			return err
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if err := w.checkStreamIdentity(ctx); err != nil {
 		return err

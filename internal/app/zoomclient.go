@@ -1,0 +1,103 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/fleet"
+	"github.com/pbxlink/pbxlink/zoom"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// skewWarn is the clock offset from the NATS server's beyond which a
+// replica warns once.
+const skewWarn = 250 * time.Millisecond
+
+// zoomParts are the fleet's Zoom client and what runs behind it.
+type zoomParts struct {
+	client *zoom.Client
+	tokens *fleet.TokenSource
+	clock  *fleet.Clock
+}
+
+// zoomOptions are the parts of the client that differ between a worker
+// and a tool beside it.
+type zoomOptions struct {
+	concurrency int
+	onCall      func(zoom.Call)
+	reg         prometheus.Registerer // the skew gauge; nil: none
+	wrap        func(zoom.TokenSource) zoom.TokenSource
+}
+
+// newZoomClient is a Zoom client whose rate limit and access token are
+// shared, through the fleet bucket kv, with every replica: the fleet stays
+// under the account's limit however many replicas run, and one token
+// serves them all. Both run on the fleet's clock (fleet.Clock: the NATS
+// server's time), so that a replica's skewed clock cannot crowd Zoom's
+// window; its offset is the pbxlink_clock_skew_seconds gauge and an offset
+// beyond skewWarn is logged once. The clock is measured until bg ends; wg
+// counts that goroutine.
+func newZoomClient(ctx, bg context.Context, wg *sync.WaitGroup, kv jetstream.KeyValue, c ZoomConfig, o zoomOptions, log *slog.Logger) (*zoomParts, error) {
+	plan, err := zoom.ParsePlan(c.Plan)
+	if err != nil {
+		return nil, flagErr("zoom-plan", "%v", err)
+	}
+	limits, err := zoom.ParseLimits(c.Limits)
+	if err != nil {
+		return nil, flagErr("zoom-limits", "%v", err)
+	}
+	holder := fleet.ReplicaID()
+	clock := fleet.NewClock(kv, fleet.ClockConfig{Holder: holder, OnSkew: func(d time.Duration) {
+		log.Warn("this host's clock is off from the NATS server's; the fleet corrects for it, but check the host's time sync",
+			"offset_seconds", d.Seconds(), "warn_above_seconds", skewWarn.Seconds())
+	}})
+	if err := clock.Sync(ctx); err != nil {
+		log.Warn("fleet clock: not measured yet; using this host's clock", "err", err)
+	}
+	wg.Go(func() { clock.Run(bg, func(err error) { log.Debug("fleet clock", "err", err) }) })
+	if o.reg != nil {
+		o.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pbxlink_clock_skew_seconds",
+			Help: "The NATS server's clock minus this host's, measured from key-value timestamps; the fleet corrects for it. Alert above 0.25 either way.",
+		}, func() float64 { d, _ := clock.Offset(); return d.Seconds() }))
+	}
+	tokens, err := fleet.NewTokenSource(kv, newMinter(c, log), fleet.TokenConfig{Secret: c.ClientSecret, Holder: holder, Now: clock.Now})
+	if err != nil {
+		return nil, err
+	}
+	var ts zoom.TokenSource = tokens
+	if o.wrap != nil {
+		ts = o.wrap(tokens)
+	}
+	limiter := c.Limiter
+	if limiter == nil {
+		limiter = fleet.NewLimiter(kv, zoom.LimiterConfig{Plan: plan, Limits: limits, Now: clock.Now})
+	}
+	zc, err := zoom.New(zoom.Config{
+		URL: c.URL, AccountID: c.AccountID, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+		Plan: plan, ExactCategories: c.ExactCategories, PresenceInterval: c.PresenceInterval,
+		Limiter: limiter, TokenSource: ts, Logger: log, OnCall: o.onCall,
+		// Every runner keeps its connection to Zoom: no TLS handshake per call.
+		MaxIdleConnsPerHost: max(32, o.concurrency),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &zoomParts{client: zc, tokens: tokens, clock: clock}, nil
+}
+
+// newMinter is where the fleet's access tokens come from: c.Minter when
+// set, else the Server-to-Server OAuth app of c. The one place to choose
+// another grant (an authorized OAuth app's stored refresh token when no
+// account id is set). Its requests are packet-logged at debug, the secret
+// masked.
+func newMinter(c ZoomConfig, log *slog.Logger) fleet.Minter {
+	if c.Minter != nil {
+		return c.Minter
+	}
+	return zoom.NewS2S(zoom.S2SConfig{URL: c.URL, AccountID: c.AccountID, ClientID: c.ClientID,
+		ClientSecret: c.ClientSecret, HTTPClient: zoom.PacketLogging(nil, log, c.ClientSecret)})
+}
