@@ -1,0 +1,155 @@
+package lease_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/lease"
+)
+
+const key = "test.lease"
+
+// fleet is an embedded JetStream server with the fleet bucket.
+type fleet struct {
+	t   *testing.T
+	srv *server.Server
+	ctx context.Context
+}
+
+func newFleet(t *testing.T) *fleet {
+	t.Helper()
+	srv, err := broker.StartEmbedded(broker.EmbeddedConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	f := &fleet{t: t, srv: srv, ctx: ctx}
+	if _, err := f.js().CreateOrUpdateKeyValue(ctx, broker.FleetBucketConfig(broker.Topology{})); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// conn is a new connection: each replica has its own, so that one can die
+// alone.
+func (f *fleet) conn() *nats.Conn {
+	f.t.Helper()
+	nc, err := nats.Connect(f.srv.ClientURL(), nats.MaxReconnects(0))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(nc.Close)
+	return nc
+}
+
+func (f *fleet) js() jetstream.JetStream {
+	f.t.Helper()
+	js, err := jetstream.New(f.conn())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return js
+}
+
+// kvOn is the fleet bucket through nc.
+func (f *fleet) kvOn(nc *nats.Conn) jetstream.KeyValue {
+	f.t.Helper()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	kv, err := js.KeyValue(f.ctx, broker.BucketFleet)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return kv
+}
+
+func (f *fleet) kv() jetstream.KeyValue { return f.kvOn(f.conn()) }
+
+// replica is one holder's lease on its own connection, with what OnLost
+// heard.
+type replica struct {
+	*lease.Lease
+	nc *nats.Conn
+
+	mu   sync.Mutex
+	lost []error
+}
+
+func (f *fleet) replica(holder string, edit func(*lease.Config)) *replica {
+	f.t.Helper()
+	r := &replica{nc: f.conn()}
+	cfg := lease.Config{KV: f.kvOn(r.nc), Key: key, Holder: holder, TTL: time.Second,
+		OnLost: func(err error) { r.mu.Lock(); r.lost = append(r.lost, err); r.mu.Unlock() }}
+	if edit != nil {
+		edit(&cfg)
+	}
+	l, err := lease.New(cfg)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	r.Lease = l
+	return r
+}
+
+func (r *replica) lostCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.lost)
+}
+
+// clock is a clock the test moves.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// on runs the replica on clock c.
+func on(c *clock) func(*lease.Config) { return func(cfg *lease.Config) { cfg.Now = c.Now } }
+
+func (f *fleet) try(r *replica) bool {
+	f.t.Helper()
+	held, err := r.TryAcquire(f.ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return held
+}
+
+func (f *fleet) record() lease.Record {
+	f.t.Helper()
+	rec, _, err := lease.Read(f.ctx, f.kv(), key)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return rec
+}
+
+// containsField reports whether err names field as "field:".
+func containsField(err error, field string) bool {
+	return err != nil && strings.Contains(err.Error(), " "+field+":")
+}
