@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/lease"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 )
@@ -17,7 +18,7 @@ import (
 // reads, the others wait to take over.
 type Poller struct {
 	cfg         PollerConfig
-	lease       *leaser
+	lease       *lease.Lease
 	state       *stateStore
 	pausedUntil time.Time // the daily share is used up until then
 }
@@ -28,12 +29,12 @@ func NewPoller(cfg PollerConfig) (*Poller, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	l, err := lease.New(lease.Config{KV: cfg.Fleet, Key: LeaseKey, Holder: cfg.Holder, TTL: cfg.LeaseTTL, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
 	cfg.Metrics.dailyBudget.Set(float64(cfg.Budget()))
-	return &Poller{
-		cfg:   cfg,
-		lease: &leaser{kv: cfg.Fleet, holder: cfg.Holder, ttl: cfg.LeaseTTL, now: cfg.Now},
-		state: &stateStore{kv: cfg.Fleet},
-	}, nil
+	return &Poller{cfg: cfg, lease: l, state: &stateStore{kv: cfg.Fleet}}, nil
 }
 
 // Run creates or updates PBXLINK_CALLS, then takes part in the lease until
@@ -44,7 +45,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		return err
 	}
 	defer func() {
-		p.lease.release(context.WithoutCancel(ctx))
+		_ = p.lease.Release(context.WithoutCancel(ctx)) // else it runs out
 		p.cfg.Metrics.leader.Set(0)
 	}()
 	tick := time.NewTicker(p.cfg.LeaseTTL / 3)
@@ -77,10 +78,10 @@ func (p *Poller) Poll(ctx context.Context) error { return p.step(ctx) }
 // step renews or takes the lease and, when it is held and a read is due,
 // reads.
 func (p *Poller) step(ctx context.Context) error {
-	held, err := p.lease.acquire(ctx)
+	held, err := p.lease.TryAcquire(ctx)
 	if err != nil {
 		p.cfg.Metrics.leader.Set(0)
-		return err
+		return err // it names the lease's key
 	}
 	if !held {
 		p.cfg.Metrics.leader.Set(0)
@@ -214,12 +215,10 @@ func (p *Poller) pause(now time.Time) {
 	p.pausedUntil = time.Date(y, mo, d+1, 0, 0, 0, 0, time.UTC)
 }
 
+// saveState saves st; errLostState when another replica took over (its
+// next renewal then finds the lease lost too).
 func (p *Poller) saveState(ctx context.Context, st pollState) error {
-	err := p.state.save(context.WithoutCancel(ctx), st)
-	if errors.Is(err, errLostState) {
-		p.lease.rev = 0 // another replica polls now; take part in the lease again
-	}
-	return err
+	return p.state.save(context.WithoutCancel(ctx), st)
 }
 
 // report sets the budget metrics from the state.

@@ -34,6 +34,10 @@ const (
 	DefaultFirstLookback = 24 * time.Hour
 )
 
+// LeaseKey is the poller's lease in the fleet bucket (see package lease):
+// the replica holding it reads Zoom's call history.
+const LeaseKey = "callrecords.lease"
+
 // maxWindow is the longest look back: Zoom serves one month at a time.
 const maxWindow = 30 * 24 * time.Hour
 

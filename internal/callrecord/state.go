@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/broker"
 )
 
 // stateKey holds the poller's progress in the fleet bucket.
@@ -71,7 +72,7 @@ func (s *stateStore) save(ctx context.Context, st pollState) error {
 		rev, err = s.kv.Update(ctx, stateKey, data, s.rev)
 	}
 	if err != nil {
-		if isConflict(err) {
+		if broker.IsConflict(err) {
 			return errLostState
 		}
 		return fmt.Errorf("call records state: %w", err)
