@@ -9,7 +9,8 @@
 // every room's occupancy in a NATS key-value bucket so that sharers and
 // moves come out right, and posts call charges back to the PMS (PS, PA)
 // one at a time. Replicas elect one link holder through a NATS key-value
-// lease ([Lease]), because the IFC accepts one client per port.
+// lease (package lease, key [LeaseKey]), because the IFC accepts one client
+// per port.
 //
 // The package never logs on its own; [Config.Logger] receives what an
 // operator needs, with guest names only at debug level.

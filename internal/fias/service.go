@@ -14,6 +14,7 @@ import (
 	"github.com/cenkalti/backoff/v4"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/lease"
 	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
 )
@@ -109,19 +110,33 @@ func (s *Service) Run(ctx context.Context) error {
 			return fmt.Errorf("stream %s: %w", schemas.StreamEvents, err)
 		}
 	}
-	lease := NewLease(fleet, "fias.lease."+s.cfg.Link, s.cfg.Holder, s.cfg.LeaseTTL)
+	// The IFC serves one client per port and drops the older connection
+	// when another connects: two replicas connected at once would take the
+	// link from each other. So the lease trusts no host's clock
+	// (SkewUnbounded): it is taken over only after a replica saw it
+	// unchanged for a whole TTL, while its holder gives the link up TTL/2
+	// after its last renewal.
+	l, err := lease.New(lease.Config{KV: fleet, Key: LeaseKey(s.cfg.Link), Holder: s.cfg.Holder,
+		TTL: s.cfg.LeaseTTL, ClockSkew: lease.SkewUnbounded})
+	if err != nil {
+		return err
+	}
 	store := NewStateStore(kv, s.cfg.Link)
 	ledger := NewLedger(kv, s.cfg.Link)
 	for {
 		s.setStatus(Status{Reason: "standby: another replica holds the link"})
-		if err := lease.Acquire(ctx); err != nil {
+		if err := l.Acquire(ctx); err != nil {
 			return err
 		}
 		s.cfg.Logger.Info("FIAS link lease taken: this replica connects to the PMS", "link", s.cfg.Link)
 		s.setStatus(Status{Holder: true, Reason: "connecting to the PMS"})
 		hold, lost := context.WithCancelCause(ctx)
 		var wg sync.WaitGroup
-		wg.Go(func() { lease.Keep(hold, lost) })
+		wg.Go(func() {
+			if err := l.Keep(hold); err != nil {
+				lost(err)
+			}
+		})
 		s.retry = nil
 		if s.cfg.Postings != nil {
 			wg.Go(func() { s.poster(hold, ledger) })
@@ -129,7 +144,7 @@ func (s *Service) Run(ctx context.Context) error {
 		err := s.hold(hold, store)
 		lost(err)
 		wg.Wait()
-		lease.Release(context.WithoutCancel(ctx))
+		_ = l.Release(context.WithoutCancel(ctx)) // else another takes over after the TTL
 		if ctx.Err() != nil {
 			s.setStatus(Status{Reason: "stopped"})
 			return ctx.Err()
@@ -137,6 +152,9 @@ func (s *Service) Run(ctx context.Context) error {
 		s.cfg.Logger.Warn("FIAS link given up by this replica", "link", s.cfg.Link, "err", context.Cause(hold))
 	}
 }
+
+// LeaseKey is the fleet bucket key of link's lease (see package lease).
+func LeaseKey(link string) string { return "fias.lease." + link }
 
 // hold connects and reconnects while the lease is held (ctx).
 func (s *Service) hold(ctx context.Context, store *StateStore) error {
