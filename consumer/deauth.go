@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/fleet"
 )
 
 // Deauthorize stops the whole fleet's Zoom work for good, after the
@@ -17,6 +18,9 @@ import (
 // reason, and no probe lifts it. Only an operator removing the key (nats kv
 // del pbxlink-fleet account.pause -f), once the app is authorized again,
 // resumes the work. This replica's gate closes before Deauthorize returns.
+// It also erases the OAuth app's stored grant and the fleet's access token
+// (fleet.EraseGrant): the app may no longer act for the account, and only
+// pbxlink authorize stores a new grant.
 func (w *Worker) Deauthorize(ctx context.Context, reason string) error {
 	if reason == "" {
 		return errors.New("consumer: Deauthorize: the reason is empty")
@@ -29,6 +33,9 @@ func (w *Worker) Deauthorize(ctx context.Context, reason string) error {
 	w.gate.set(&p)
 	if _, err := w.gate.kv.Put(ctx, gateKey, b); err != nil {
 		return fmt.Errorf("consumer: writing %s: %w", gateKey, err)
+	}
+	if _, err := fleet.EraseGrant(ctx, w.gate.kv); err != nil {
+		return fmt.Errorf("consumer: erasing the OAuth grant: %w", err)
 	}
 	return nil
 }

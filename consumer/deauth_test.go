@@ -1,6 +1,7 @@
 package consumer_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,8 +10,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/fleet"
 	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
+	"github.com/pbxlink/pbxlink/zoom"
 )
 
 // TestDeauthorizeOutlastsTheProbe: a de-authorization pauses every
@@ -89,5 +92,30 @@ func TestDeauthorizeOverARefusal(t *testing.T) {
 	}
 	if got := b.user(1202).DisplayName; strings.Contains(got, "Refused") {
 		t.Fatalf("1202 shows %q during the de-authorization", got)
+	}
+}
+
+// TestDeauthorizeErasesTheGrant: the OAuth app's stored grant (its refresh
+// token, sealed) and the fleet's access token are gone once Deauthorize
+// returns: the app may no longer act for the account, and a de-authorized
+// grant must not be tried again.
+func TestDeauthorizeErasesTheGrant(t *testing.T) {
+	b := setup(t, options{})
+	w := b.start()
+	kv := must[jetstream.KeyValue](t)(b.js.KeyValue(b.ctx(), broker.BucketFleet))
+	g := &zoom.Grant{RefreshToken: "rt-secret", Token: zoom.Token{AccessToken: "at-secret", Expiry: time.Now().Add(time.Hour)}}
+	if err := fleet.SaveGrant(b.ctx(), kv, "sim-secret", g, fleet.GrantInfo{AccountID: "sim-account", AuthorizedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Deauthorize(b.ctx(), "the Zoom app was de-authorized (test)"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := fleet.HasGrant(b.ctx(), kv); ok || err != nil {
+		t.Fatalf("HasGrant = %v, %v after Deauthorize, want the grant erased", ok, err)
+	}
+	for _, key := range []string{fleet.GrantKey, "zoom.token"} {
+		if _, err := kv.Get(b.ctx(), key); !errors.Is(err, jetstream.ErrKeyNotFound) {
+			t.Errorf("%s after Deauthorize: %v, want it gone", key, err)
+		}
 	}
 }
