@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/lease"
 	"github.com/pbxlink/pbxlink/internal/seal"
 )
 
@@ -41,11 +42,6 @@ const (
 type snapshot struct {
 	LoadedAt time.Time `json:"loaded_at"`
 	Entries  []Entry   `json:"entries"`
-}
-
-type lease struct {
-	Holder string    `json:"holder"`
-	Until  time.Time `json:"until"`
 }
 
 // export encodes the directory for the fleet.
@@ -172,48 +168,22 @@ func (w *Worker) loadAndShare(ctx context.Context) error {
 	return nil
 }
 
+// newDirectoryLease is this replica's handle on the right to load the
+// directory for the fleet. It is not renewed: a load finishes well within
+// leaseFor, and the lease then stays with the loader until it runs out.
+func (w *Worker) newDirectoryLease() (*lease.Lease, error) {
+	return lease.New(lease.Config{KV: w.nats.Fleet, Key: leaseKey, Holder: w.id, TTL: leaseFor, Now: w.cfg.Now})
+}
+
 // takeLease claims the right to load the directory for the fleet.
 func (w *Worker) takeLease(ctx context.Context) (bool, error) {
-	kv := w.nats.Fleet
-	e, err := kv.Get(ctx, leaseKey)
-	var rev uint64
-	if err == nil {
-		var l lease
-		if json.Unmarshal(e.Value(), &l) == nil && w.cfg.Now().Before(l.Until) && l.Holder != w.id {
-			return false, nil
-		}
-		rev = e.Revision()
-	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return false, fmt.Errorf("directory lease: %w", err)
-	}
-	data, _ := json.Marshal(lease{Holder: w.id, Until: w.cfg.Now().Add(leaseFor)})
-	if rev == 0 {
-		_, err = kv.Create(ctx, leaseKey, data)
-	} else {
-		_, err = kv.Update(ctx, leaseKey, data, rev)
-	}
-	if err != nil {
-		if broker.IsConflict(err) {
-			return false, nil
-		}
-		return false, fmt.Errorf("directory lease: %w", err)
-	}
-	return true, nil
+	return w.dirLease.TryAcquire(ctx)
 }
 
 // releaseLease gives the lease up after a failed load, so that another
 // replica need not wait for it to run out.
 func (w *Worker) releaseLease(ctx context.Context) {
-	e, err := w.nats.Fleet.Get(ctx, leaseKey)
-	if err != nil {
-		return
-	}
-	var l lease
-	if json.Unmarshal(e.Value(), &l) != nil || l.Holder != w.id {
-		return
-	}
-	data, _ := json.Marshal(lease{Holder: w.id, Until: w.cfg.Now()})
-	_, _ = w.nats.Fleet.Update(ctx, leaseKey, data, e.Revision())
+	_ = w.dirLease.Release(ctx) // else it runs out
 }
 
 // syncKey is the fleet bucket key where the last directory sync is told:

@@ -3,13 +3,11 @@ package consumer
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/lease"
 	"github.com/pbxlink/pbxlink/zoom"
 )
 
@@ -50,15 +48,17 @@ func (s ReconcileSchedule) validate() error {
 
 // The fleet reconciles once per interval: the replica that wins the lease
 // in the fleet bucket runs, renewing the lease while it does, and records
-// when the run began.
+// when the run began under reconcileLastKey.
 const (
 	reconcileLeaseKey = "reconcile.lease"
 	reconcileLeaseFor = 2 * time.Minute
+	reconcileLastKey  = "reconcile.last"
 )
 
-type reconcileLease struct {
-	Holder string    `json:"holder,omitempty"`
-	Until  time.Time `json:"until,omitzero"`
+// reconcileLast is the value of reconcileLastKey. Versions before it kept
+// Last in the lease's record; that value is read once, when the key is
+// still missing.
+type reconcileLast struct {
 	// Last is when the fleet's last run began.
 	Last time.Time `json:"last"`
 }
@@ -78,110 +78,104 @@ func (w *Worker) reconcileLoop(ctx context.Context) {
 		w.log.Error("reconciler not scheduled", "err", err)
 		return
 	}
+	l, err := lease.New(lease.Config{KV: w.nats.Fleet, Key: reconcileLeaseKey, Holder: w.id, TTL: reconcileLeaseFor, Now: w.cfg.Now})
+	if err != nil {
+		w.log.Error("reconciler not scheduled", "err", err)
+		return
+	}
 	every := max(min(s.Interval/10, time.Minute), 10*time.Millisecond)
 	for w.sleep(ctx, every) {
 		if w.gate.state() != nil {
 			continue // the account's Zoom work is paused
 		}
-		l, err := w.reconcileTurn(ctx, s.Interval)
+		due, err := w.reconcileTurn(ctx, l, s.Interval)
 		if err != nil {
 			w.log.Warn("reconcile lease", "err", err)
 			continue
 		}
-		if l != nil {
+		if due {
 			w.reconcileHeld(ctx, r, l)
 		}
 	}
 }
 
-// heldLease is the lease while this replica runs.
-type heldLease struct {
-	mu    sync.Mutex
-	rev   uint64
-	lease reconcileLease
+// reconcileTurn takes the lease when a run is due; false when it is not
+// this replica's turn. A new fleet's first run is one interval from when
+// it first looks.
+func (w *Worker) reconcileTurn(ctx context.Context, l *lease.Lease, interval time.Duration) (bool, error) {
+	due := func() (bool, error) {
+		last, err := w.reconcileLast(ctx)
+		return err == nil && w.cfg.Now().Sub(last) >= interval, err
+	}
+	if ok, err := due(); !ok {
+		return false, err
+	}
+	if held, err := l.TryAcquire(ctx); !held {
+		return false, err
+	}
+	// Another replica may have run between the look and the lease.
+	ok, err := due()
+	if !ok {
+		_ = l.Release(context.WithoutCancel(ctx))
+	}
+	return ok, err
 }
 
-// reconcileTurn takes the lease when a run is due and nobody holds it; nil
-// when it is not this replica's turn.
-func (w *Worker) reconcileTurn(ctx context.Context, interval time.Duration) (*heldLease, error) {
-	kv, now := w.nats.Fleet, w.cfg.Now()
-	e, err := kv.Get(ctx, reconcileLeaseKey)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		// A new fleet: the first run is one interval from now.
-		data, _ := json.Marshal(reconcileLease{Last: now})
-		if _, err := kv.Create(ctx, reconcileLeaseKey, data); err != nil && !broker.IsConflict(err) {
-			return nil, err
+// reconcileLast is when the fleet's last run began; it records now when
+// nothing is recorded yet (a new fleet).
+func (w *Worker) reconcileLast(ctx context.Context) (time.Time, error) {
+	var last time.Time
+	_, err := broker.UpdateJSON(ctx, w.nats.Fleet, reconcileLastKey, func(cur *reconcileLast, exists bool) (*reconcileLast, error) {
+		if exists {
+			last = cur.Last
+			return nil, nil
 		}
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var l reconcileLease
-	if err := json.Unmarshal(e.Value(), &l); err != nil {
-		l = reconcileLease{} // unreadable: due, and overwritten
-	}
-	if (l.Holder != w.id && now.Before(l.Until)) || now.Sub(l.Last) < interval {
-		return nil, nil
-	}
-	l.Holder, l.Until = w.id, now.Add(reconcileLeaseFor)
-	data, _ := json.Marshal(l)
-	rev, err := kv.Update(ctx, reconcileLeaseKey, data, e.Revision())
-	if broker.IsConflict(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &heldLease{rev: rev, lease: l}, nil
-}
-
-// write stores the lease with compare-and-swap.
-func (w *Worker) writeLease(ctx context.Context, h *heldLease, l reconcileLease) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	data, _ := json.Marshal(l)
-	rev, err := w.nats.Fleet.Update(ctx, reconcileLeaseKey, data, h.rev)
-	if err != nil {
-		return err
-	}
-	h.rev, h.lease = rev, l
-	return nil
+		last = w.cfg.Now()
+		if e, err := w.nats.Fleet.Get(ctx, reconcileLeaseKey); err == nil {
+			var old reconcileLast // an older version's lease record
+			if json.Unmarshal(e.Value(), &old) == nil && !old.Last.IsZero() {
+				last = old.Last
+			}
+		}
+		return &reconcileLast{Last: last}, nil
+	})
+	return last, err
 }
 
 // reconcileHeld runs under the lease, renewing it; a lease that cannot be
-// renewed (another replica took it over) stops the run. The lease is then
-// released with the run's start as the fleet's last run.
-func (w *Worker) reconcileHeld(ctx context.Context, r *Reconciler, h *heldLease) {
+// renewed (another replica took it over) stops the run. A run that was
+// neither cut short by shutdown nor by a lost lease is recorded as the
+// fleet's last; then the lease is released.
+func (w *Worker) reconcileHeld(ctx context.Context, r *Reconciler, l *lease.Lease) {
 	started := w.cfg.Now()
-	runCtx, cancel := context.WithCancel(ctx)
-	renewed := make(chan struct{})
+	runCtx, cancel := context.WithCancelCause(ctx)
+	kept := make(chan struct{})
 	go func() {
-		defer close(renewed)
-		for w.sleep(runCtx, reconcileLeaseFor/4) {
-			l := h.lease
-			l.Until = w.cfg.Now().Add(reconcileLeaseFor)
-			if err := w.writeLease(runCtx, h, l); err != nil {
-				if runCtx.Err() == nil {
-					w.log.Warn("reconcile lease lost; run stopped", "err", err)
-				}
-				cancel()
-				return
-			}
+		defer close(kept)
+		if err := l.Keep(runCtx); err != nil {
+			w.log.Warn("reconcile lease lost; run stopped", "err", err)
+			cancel(err)
 		}
 	}()
 	_, err := r.Run(runCtx, ReconcileOptions{})
-	cancel()
-	<-renewed
+	cancel(nil)
+	<-kept
 	if err != nil && ctx.Err() == nil {
 		w.log.Warn("reconcile run failed; next at the next interval", "err", logSafe(err))
 	}
-	l := h.lease
-	l.Until = w.cfg.Now()
-	if ctx.Err() == nil {
-		l.Last = started // a run cut short by shutdown is not the fleet's run
+	bg := context.WithoutCancel(ctx)
+	if ctx.Err() == nil && l.Held() {
+		_, err := broker.UpdateJSON(bg, w.nats.Fleet, reconcileLastKey, func(cur *reconcileLast, _ bool) (*reconcileLast, error) {
+			if cur.Last.After(started) {
+				return nil, nil // a later run is recorded already
+			}
+			return &reconcileLast{Last: started}, nil
+		})
+		if err != nil {
+			w.log.Warn("reconcile run not recorded; the next may come early", "err", err)
+		}
 	}
-	if err := w.writeLease(context.WithoutCancel(ctx), h, l); err != nil && !broker.IsConflict(err) {
+	if err := l.Release(bg); err != nil {
 		w.log.Warn("reconcile lease not released", "err", err)
 	}
 }

@@ -2,6 +2,7 @@ package consumer_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -357,5 +358,38 @@ func TestReconcileStaysWithinItsShare(t *testing.T) {
 	}
 	if rep.Calls[zoom.FamilyMain] < 6 || rep.Calls[zoom.FamilyPhone] < 8 {
 		t.Errorf("calls %v: want the lists, a presence read and a voicemail list per room", rep.Calls)
+	}
+}
+
+// A fleet upgraded from a version that kept the last run's time in the
+// lease record keeps its schedule: the time moves to reconcile.last, and
+// no run comes before it is due.
+func TestReconcileScheduleKeepsAnOlderVersionsLastRun(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	o := reconcileOptions()
+	o.worker = func(c *consumer.Config) {
+		c.Reconcile.Interval = 500 * time.Millisecond
+		c.Metrics = consumer.NewMetrics(reg)
+	}
+	b := setup(t, o)
+	kv := must[jetstream.KeyValue](t)(b.js.CreateOrUpdateKeyValue(b.ctx(), broker.FleetBucketConfig(broker.Topology{})))
+	last := time.Now().Add(time.Hour).UTC().Truncate(time.Second) // not due for an hour
+	old := fmt.Sprintf(`{"holder":"old-replica","until":%q,"last":%q}`,
+		time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), last.Format(time.RFC3339))
+	must[uint64](t)(kv.Put(b.ctx(), "reconcile.lease", []byte(old)))
+	b.start()
+	b.eventually("reconcile.last to carry the older version's last run", func() (bool, string) {
+		e, err := kv.Get(b.ctx(), "reconcile.last")
+		if err != nil {
+			return false, err.Error()
+		}
+		var v struct {
+			Last time.Time `json:"last"`
+		}
+		return json.Unmarshal(e.Value(), &v) == nil && v.Last.Equal(last), string(e.Value())
+	})
+	time.Sleep(time.Second) // two intervals
+	if n := gathered(reg, "pbxlink_reconcile_last_run_timestamp_seconds"); n != 0 {
+		t.Fatalf("a run came before the last one's interval was over (last run at %v)", n)
 	}
 }

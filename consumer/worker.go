@@ -18,6 +18,7 @@ import (
 	"github.com/pbxlink/pbxlink/consumer/naming"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/fleet"
+	"github.com/pbxlink/pbxlink/internal/lease"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 )
@@ -35,6 +36,8 @@ type Worker struct {
 	grants  zoom.Grants
 	lanes   *lanes
 	gate    *gate
+	// dirLease: the right to load the directory for the fleet.
+	dirLease *lease.Lease
 
 	ackFloor atomic.Uint64   // the consumer's ack floor (stream sequence)
 	ctx      context.Context // handlers' context; cancelled at hard stop
@@ -101,6 +104,9 @@ func (w *Worker) Start(ctx context.Context) error {
 	}
 	w.states = store{js: w.cfg.JetStream, kv: w.nats.State}
 	w.gate = &gate{kv: w.nats.Fleet, id: w.id}
+	if w.dirLease, err = w.newDirectoryLease(); err != nil {
+		return err
+	}
 	w.dir = NewDirectory(w.cfg.Zoom, w.cfg.Target, g.Enabled[zoom.FeatureCommonAreas], w.cfg.Now)
 	err = broker.Retry(ctx, time.Minute, isPermanent, func() error {
 		return w.syncDirectory(ctx, w.cfg.Now().Add(-startupReuse), 30*time.Second)
