@@ -28,7 +28,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		leader: prometheus.NewGauge(prometheus.GaugeOpts{Name: "pbxlink_call_records_leader",
 			Help: "1 while this replica holds the lease to read Zoom's call history, else 0."}),
 		polls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pbxlink_call_records_polls_total",
-			Help: "Reads of Zoom's call history by outcome: ok, error, budget (stopped at the daily share)."}, []string{"outcome"}),
+			Help: "Reads of Zoom's call history by outcome: ok, error, budget (stopped at the daily share), paused (due but skipped: the fleet's Zoom work is paused)."}, []string{"outcome"}),
 		requestsToday: prometheus.NewGauge(prometheus.GaugeOpts{Name: "pbxlink_call_records_zoom_requests_today",
 			Help: "Heavy requests (GET /phone/call_history) the fleet's poller made today (UTC day, as Zoom's daily caps)."}),
 		dailyBudget: prometheus.NewGauge(prometheus.GaugeOpts{Name: "pbxlink_call_records_daily_budget",
@@ -50,7 +50,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		staleAfterSecs: prometheus.NewGauge(prometheus.GaugeOpts{Name: "pbxlink_call_records_stale_after_seconds",
 			Help: "PBXLINK_CALL_STALE_AFTER in seconds."}),
 	}
-	for _, o := range []string{"ok", "error", "budget"} {
+	for _, o := range []string{"ok", "error", "budget", "paused"} {
 		m.polls.WithLabelValues(o)
 	}
 	for _, o := range []string{"published", "duplicate", "seen", "skipped"} {

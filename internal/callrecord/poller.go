@@ -99,6 +99,10 @@ func (p *Poller) step(ctx context.Context) error {
 	if found && now.Sub(st.LastRead) < p.cfg.Interval {
 		return nil
 	}
+	if p.cfg.Paused != nil && p.cfg.Paused(ctx) != nil {
+		p.cfg.Metrics.polls.WithLabelValues("paused").Inc()
+		return nil // the fleet's pause is reported where it is kept
+	}
 	if !found {
 		st = pollState{Watermark: now.Add(-p.cfg.FirstLookback)}
 	}

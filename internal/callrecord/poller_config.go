@@ -89,6 +89,13 @@ type PollerConfig struct {
 	Holder string
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// Paused, if set, says whether the fleet's Zoom work is paused (Zoom
+	// refused the account's credentials, the app was de-authorized): a
+	// non-nil error, the reason, skips a due read without calling Zoom,
+	// counted as polls{outcome="paused"}; the poller keeps its lease and
+	// reads at its first check after the pause is lifted. The worker's
+	// (*consumer.Worker).Paused has this signature.
+	Paused func(ctx context.Context) error
 	// Metrics, if set, receives the poller's metrics.
 	Metrics *Metrics
 	// OnError hears errors the poller goes on after (a failed read, a lost
