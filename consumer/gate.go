@@ -3,6 +3,8 @@ package consumer
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -35,6 +37,24 @@ type gate struct {
 
 	mu     sync.Mutex
 	closed *pause
+}
+
+// ErrPaused is matched (errors.Is) by Worker.Paused's error.
+var ErrPaused = errors.New("the fleet's Zoom work is paused")
+
+// Paused returns why the fleet's Zoom work is paused (Zoom refused the
+// account, the app was de-authorized), an error matching ErrPaused, or nil
+// when it may go on. Before Start has finished the pause is not known yet,
+// which counts as paused. The call-record poller asks it before each read
+// (callrecord.PollerConfig.Paused).
+func (w *Worker) Paused(context.Context) error {
+	if !w.ready.Load() {
+		return fmt.Errorf("%w: the worker has not started", ErrPaused)
+	}
+	if p := w.gate.state(); p != nil {
+		return fmt.Errorf("%w since %s: %s", ErrPaused, p.Since.UTC().Format(time.RFC3339), p.Reason)
+	}
+	return nil
 }
 
 // state returns the pause in force, nil when Zoom work may go on.
