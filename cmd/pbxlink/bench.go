@@ -14,10 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/bench"
-	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/setting"
 	"github.com/pbxlink/pbxlink/zoom"
 )
@@ -111,7 +108,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Events: *events, Replicas: counts, PhonesPerRoom: *phones, ZoomLatency: *latency,
 		PipelineEvents: *pipeline, LatencyEvents: *latencyEvents, LatencyRate: *latencyRate,
 		Extensions: *extensions, Idle: *idle,
-		NewZoom: benchZoomFactory(log.With("component", "zoom")), Log: log, Progress: stderr,
+		Log: log, Progress: stderr,
 	}
 	if err := cfg.WithDefaults().Validate(); err != nil {
 		return err
@@ -158,20 +155,6 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return runErr
-}
-
-// benchZoomFactory builds each replica's Zoom client as pbxlink run does
-// (fleetZoomClient); for the pipeline measurement the same, with the fleet
-// token but without a rate limiter.
-func benchZoomFactory(log *slog.Logger) bench.ZoomFactory {
-	return func(ctx context.Context, js jetstream.JetStream, a bench.ZoomAccount) (consumer.Zoom, error) {
-		s := runSettings{ZoomURL: a.URL, AccountID: a.AccountID, ClientID: a.ClientID, ClientSecret: a.ClientSecret, Plan: string(a.Plan)}
-		var limiter zoom.Limiter
-		if a.Unlimited {
-			limiter = zoom.Unlimited{}
-		}
-		return fleetZoomClient(ctx, js, s, broker.Topology{}, log, nil, limiter, nil, nil)
-	}
 }
 
 // buildPbxlink builds this module's cmd/pbxlink into dir. When that is not

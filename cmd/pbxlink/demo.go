@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/pbxlink/pbxlink/consumer"
+	"github.com/pbxlink/pbxlink/internal/app"
 	"github.com/pbxlink/pbxlink/internal/setting"
 	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
-	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
@@ -75,22 +75,22 @@ loopback port through a FIAS link, record by record (GI, GC, RE, GO).`)
 // demo is the whole product in one process.
 type demo struct {
 	dir    string
-	nats   *natsStack
+	app    *app.App
 	sim    *zoomsim.Server
-	worker *consumer.Worker
 	prod   *producer.Producer
 	target zoomsim.Target
+	calls  demoCalls
 }
+
+// demoCallInterval is how often the demo reads the simulator's call
+// history: the shortest interval a whole day's reads fit Pro's daily cap
+// of Heavy requests in (the demo may use all of it).
+const demoCallInterval = 6 * time.Second
 
 func startDemo(ctx context.Context, target zoomsim.Target, dept consumer.Department, log *slog.Logger) (*demo, error) {
 	d := &demo{target: target}
 	var err error
 	if d.dir, err = os.MkdirTemp("", "pbxlink-demo-"); err != nil {
-		return nil, err
-	}
-	d.nats, err = openNATS(natsSettings{Listen: "127.0.0.1:0", DataDir: d.dir}, "pbxlink-demo", log)
-	if err != nil {
-		d.close()
 		return nil, err
 	}
 	d.sim, err = zoomsim.New(zoomsim.Config{
@@ -105,22 +105,26 @@ func startDemo(ctx context.Context, target zoomsim.Target, dept consumer.Departm
 		return nil, fmt.Errorf("zoom simulator: %w", err)
 	}
 	sc := d.sim.Config()
-	zc, err := zoom.New(zoom.Config{URL: d.sim.OAuthURL(), AccountID: sc.AccountID, ClientID: sc.ClientID,
-		ClientSecret: sc.ClientSecret, PresenceInterval: demoPresence, Logger: log})
-	if err != nil {
-		d.close()
-		return nil, err
-	}
-	d.worker, err = consumer.New(consumer.Config{JetStream: d.nats.js, Zoom: zc, Department: dept,
-		MessageManagement: true, RetryInterval: time.Second, Logger: log})
+	d.app, err = app.Open(ctx, app.Config{
+		Name: "pbxlink-demo",
+		NATS: app.NATSConfig{Listen: "127.0.0.1:0", DataDir: d.dir},
+		Zoom: app.ZoomConfig{URL: d.sim.OAuthURL(), AccountID: sc.AccountID, ClientID: sc.ClientID,
+			ClientSecret: sc.ClientSecret, PresenceInterval: demoPresence},
+		Worker: consumer.Config{Department: dept, MessageManagement: true, RetryInterval: time.Second},
+		// Call records in SQLite in the temporary directory, read often
+		// enough that the stay's calls arrive while it lasts.
+		Calls:         app.CallRecordsConfig{Enabled: true, Interval: demoCallInterval, DailyShare: 1, LeaseTTL: 1500 * time.Millisecond},
+		ShutdownGrace: 5 * time.Second,
+		Logger:        log,
+	})
 	if err == nil {
-		err = d.worker.Start(ctx)
+		err = d.app.Start(ctx)
 	}
 	if err != nil {
 		d.close()
 		return nil, err
 	}
-	d.prod, err = producer.New(d.nats.js, producer.Config{Source: "pms/pbxlink-demo"})
+	d.prod, err = producer.New(d.app.JetStream(), producer.Config{Source: "pms/pbxlink-demo"})
 	if err != nil {
 		d.close()
 		return nil, err
@@ -129,13 +133,8 @@ func startDemo(ctx context.Context, target zoomsim.Target, dept consumer.Departm
 }
 
 func (d *demo) close() {
-	if d.worker != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = d.worker.Stop(ctx)
-		cancel()
-	}
-	if d.nats != nil {
-		d.nats.close()
+	if d.app != nil {
+		d.app.Close()
 	}
 	if d.sim != nil {
 		d.sim.Close()
@@ -149,6 +148,8 @@ func (d *demo) close() {
 type step struct {
 	say     string
 	publish func(ctx context.Context) error
+	// calls, when set, are the calls the rooms make after the step.
+	calls []demoCall
 }
 
 func (d *demo) script() []step {
@@ -161,22 +162,22 @@ func (d *demo) script() []step {
 	}
 	last := "Byron"
 	return []step{
-		{"check-in: Ada Lovelace (VIP) to room 1201", ci("1201", "Ada", "Lovelace", "VIP")},
-		{"check-in: Grace Hopper to room 1202", ci("1202", "Grace", "Hopper", "")},
-		{"check-in: Alan Turing to room 1203", ci("1203", "Alan", "Turing", "")},
-		{"guest change: room 1201's guest is now Ada Byron", func(ctx context.Context) error {
+		{say: "check-in: Ada Lovelace (VIP) to room 1201", publish: ci("1201", "Ada", "Lovelace", "VIP")},
+		{say: "check-in: Grace Hopper to room 1202", publish: ci("1202", "Grace", "Hopper", "")},
+		{say: "check-in: Alan Turing to room 1203", publish: ci("1203", "Alan", "Turing", ""), calls: stayCalls},
+		{say: "guest change: room 1201's guest is now Ada Byron", publish: func(ctx context.Context) error {
 			_, err := p.GuestChange(ctx, "1201", schemas.GuestChange{Guest: &schemas.GuestPatch{Last: &last}})
 			return err
 		}},
-		{"do-not-disturb on in room 1202", func(ctx context.Context) error { _, err := p.DND(ctx, "1202", true); return err }},
-		{"move: Alan Turing from room 1203 to room 1201 (after 1201 checks out)", func(ctx context.Context) error {
+		{say: "do-not-disturb on in room 1202", publish: func(ctx context.Context) error { _, err := p.DND(ctx, "1202", true); return err }},
+		{say: "move: Alan Turing from room 1203 to room 1201 (after 1201 checks out)", publish: func(ctx context.Context) error {
 			if _, err := p.CheckOut(ctx, "1201", schemas.CheckOut{}); err != nil {
 				return err
 			}
 			_, err := p.Move(ctx, "1203", "1201", schemas.CheckIn{Guest: schemas.Guest{First: "Alan", Last: "Turing"}})
 			return err
 		}},
-		{"check-out: every room", func(ctx context.Context) error {
+		{say: "check-out: every room", publish: func(ctx context.Context) error {
 			for _, ext := range []string{"1201", "1202"} {
 				if _, err := p.CheckOut(ctx, ext, schemas.CheckOut{}); err != nil {
 					return err
@@ -189,8 +190,9 @@ func (d *demo) script() []step {
 
 func (d *demo) run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "pbxlink demo: embedded JetStream at %s, Zoom simulator (%s, 3 rooms from 1201), one worker.\n",
-		d.nats.nc.ConnectedUrlRedacted(), d.target)
-	fmt.Fprintf(out, "(Zoom allows one presence change a minute; the demo shortens that to %v.)\n\n", demoPresence)
+		d.app.Conn().ConnectedUrlRedacted(), d.target)
+	fmt.Fprintf(out, "(Zoom allows one presence change a minute; the demo shortens that to %v.\n", demoPresence)
+	fmt.Fprintf(out, " Call records: Zoom's call history is read every %v and each room's calls kept in SQLite.)\n\n", demoCallInterval)
 	before := d.sim.State()
 	for i, s := range d.script() {
 		fmt.Fprintf(out, "%d. PMS: %s\n", i+1, s.say)
@@ -209,26 +211,43 @@ func (d *demo) run(ctx context.Context, out io.Writer) error {
 			fmt.Fprintf(out, "   Zoom: %s\n", c)
 		}
 		before = after
+		if s.calls != nil {
+			if err := d.placeCalls(s.calls, out); err != nil {
+				return err
+			}
+		}
+		if err := d.calls.printNew(ctx, d.app.CallStore(), out); err != nil {
+			return err
+		}
+	}
+	if err := d.awaitCalls(ctx, out); err != nil {
+		return err
 	}
 	return d.verify(out)
 }
 
-// settle waits until the worker has finished every published event.
+// settle waits until the worker has finished every published event: the
+// consumer's ack floor reaches the stream's last event. (An event the
+// worker put off, a presence change within Zoom's interval, counts neither
+// as pending nor as awaiting its ack while it waits: the ack floor is the
+// fact to wait for.)
 func (d *demo) settle(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	c, err := d.nats.js.Consumer(ctx, schemas.StreamEvents, schemas.ConsumerWorker)
+	p := d.app.Provisioned()
+	si, err := p.Events.Info(ctx)
 	if err != nil {
 		return err
 	}
+	last := si.State.LastSeq
 	for {
-		info, err := c.Info(ctx)
-		if err == nil && info.NumPending == 0 && info.NumAckPending == 0 {
+		info, err := p.Consumer.Info(ctx)
+		if err == nil && info.AckFloor.Stream >= last {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return errors.New("the worker did not finish the events within 30 s")
+			return fmt.Errorf("the worker did not finish the events within 30 s (the stream's last is %d)", last)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -244,11 +263,8 @@ func (d *demo) verify(out io.Writer) error {
 			problems = append(problems, fmt.Sprintf("extension %s still shows %q", name.ext, name.display))
 		}
 	}
-	dlq, err := d.nats.js.Stream(context.Background(), schemas.StreamDLQ)
-	if err == nil {
-		if info, err := dlq.Info(context.Background()); err == nil && info.State.Msgs > 0 {
-			problems = append(problems, fmt.Sprintf("%d events were dead-lettered", info.State.Msgs))
-		}
+	if info, err := d.app.Provisioned().DLQ.Info(context.Background()); err == nil && info.State.Msgs > 0 {
+		problems = append(problems, fmt.Sprintf("%d events were dead-lettered", info.State.Msgs))
 	}
 	if len(problems) > 0 {
 		return errors.New("demo failed: " + strings.Join(problems, "; "))

@@ -74,7 +74,7 @@ func (d *demo) runFIAS(ctx context.Context, out io.Writer, log *slog.Logger) err
 	}
 	defer tap.close()
 	svc, err := fias.New(fias.Config{Address: tap.addr(), Link: "demo", Charset: fias.UTF8,
-		JetStream: d.nats.js, Holder: "pbxlink-demo", Logger: log})
+		JetStream: d.app.JetStream(), Holder: "pbxlink-demo", Logger: log})
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (d *demo) runFIAS(ctx context.Context, out io.Writer, log *slog.Logger) err
 	defer func() { stop(); <-ran }()
 
 	fmt.Fprintf(out, "pbxlink demo --fias: FIAS PMS simulator at %s, FIAS link %q, embedded JetStream at %s,\n",
-		p.Addr(), "demo", d.nats.nc.ConnectedUrlRedacted())
+		p.Addr(), "demo", d.app.Conn().ConnectedUrlRedacted())
 	fmt.Fprintf(out, "Zoom simulator (%s, 3 rooms from 1201), one worker.\n", d.target)
 	fmt.Fprintf(out, "(Zoom allows one presence change a minute; the demo shortens that to %v.)\n\n", demoPresence)
 	if err := waitLinkUp(ctx, svc, ran); err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
-	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/app"
 	"github.com/pbxlink/pbxlink/internal/setting"
 	"github.com/pbxlink/pbxlink/schemas"
 )
@@ -62,7 +62,7 @@ func reconcileCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	log := newLogger(stderr, s.LogFormat, level)
 	rep, err := reconcileOnce(ctx, s, consumer.ReconcileOptions{Extension: ext, DryRun: dryRun}, log, stderr)
 	if err != nil {
-		return flagNamed(err, runFields, setting.Prefix(envPrefix))
+		return settingNamed(err)
 	}
 	printReconcile(stdout, rep, dryRun, s.Debug)
 	if n := rep.Count(consumer.ActionFailed); n > 0 {
@@ -86,11 +86,11 @@ func reconcileOnce(ctx context.Context, s runSettings, opts consumer.ReconcileOp
 	if err != nil {
 		return consumer.ReconcileReport{}, err
 	}
-	topology := broker.Topology{Replicas: s.NATSReplicas}
-	zc, err := fleetZoomClient(ctx, js, s, topology, log.With("component", "zoom"), nil, nil, nil, nil)
+	zc, closeZoom, err := app.OpenZoom(ctx, js, s.appConfig(log, nil))
 	if err != nil {
 		return consumer.ReconcileReport{}, err
 	}
+	defer closeZoom()
 	r, err := consumer.NewReconciler(consumer.ReconcileConfig{JetStream: js, Zoom: zc,
 		Target: consumer.Target(s.Target), NameTemplate: s.Template, Department: consumer.Department(s.Department),
 		MessageManagement: s.Messages, Location: s.Location, Rates: s.Reconcile.rates(s.Plan, s.ZoomLimits),

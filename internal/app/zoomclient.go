@@ -2,11 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/fleet"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/prometheus/client_golang/prometheus"
@@ -100,4 +103,33 @@ func newMinter(c ZoomConfig, log *slog.Logger) fleet.Minter {
 	}
 	return zoom.NewS2S(zoom.S2SConfig{URL: c.URL, AccountID: c.AccountID, ClientID: c.ClientID,
 		ClientSecret: c.ClientSecret, HTTPClient: zoom.PacketLogging(nil, log, c.ClientSecret)})
+}
+
+// OpenZoom is the fleet's Zoom client for a command that works beside the
+// running workers on its own connection js (pbxlink reconcile): the same
+// shared rate limit, token and clock as theirs, on the fleet bucket, which
+// it creates only when no worker has yet (an existing bucket is left as the
+// workers configured it). cfg's Zoom and Topology count; the rest is
+// ignored. Call closeZoom when done: it stops the clock's measurements.
+func OpenZoom(ctx context.Context, js jetstream.JetStream, cfg Config) (zc *zoom.Client, closeZoom func(), err error) {
+	cfg = cfg.WithDefaults()
+	kv, err := js.KeyValue(ctx, broker.BucketFleet)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = js.CreateKeyValue(ctx, broker.FleetBucketConfig(cfg.Topology))
+		if errors.Is(err, jetstream.ErrBucketExists) { // a worker made it meanwhile
+			kv, err = js.KeyValue(ctx, broker.BucketFleet)
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("NATS bucket %s: %w", broker.BucketFleet, err)
+	}
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	closeZoom = func() { stop(); wg.Wait() }
+	parts, err := newZoomClient(ctx, bg, &wg, kv, cfg.Zoom, zoomOptions{}, cfg.Logger.With("component", "zoom"))
+	if err != nil {
+		closeZoom()
+		return nil, nil, err
+	}
+	return parts.client, closeZoom, nil
 }

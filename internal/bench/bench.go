@@ -15,8 +15,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/zoom"
 )
 
@@ -33,22 +31,6 @@ const (
 
 // Sections lists every section.
 var Sections = []string{SectionQuota, SectionCalls, SectionPipeline, SectionStartup, SectionFootprint, SectionReconcile, SectionOrder, SectionCallRecords}
-
-// ZoomAccount is the simulated Zoom account a replica's client talks to.
-type ZoomAccount struct {
-	// URL is the OAuth host (the --zoom-url of pbxlink run).
-	URL                               string
-	AccountID, ClientID, ClientSecret string
-	Plan                              zoom.Plan
-	// Unlimited asks for a client without a rate limiter (zoom.Unlimited),
-	// for the pipeline measurement against an unlimited simulator.
-	Unlimited bool
-}
-
-// ZoomFactory builds one replica's Zoom client over js exactly as
-// `pbxlink run` builds it: the fleet rate limiter and the fleet token on
-// the pbxlink-fleet bucket (without the limiter when a.Unlimited).
-type ZoomFactory func(ctx context.Context, js jetstream.JetStream, a ZoomAccount) (consumer.Zoom, error)
 
 // Config configures a run. Zero values take the defaults of WithDefaults.
 type Config struct {
@@ -96,8 +78,6 @@ type Config struct {
 	// Idle is the footprint's idle window after start-up. Default 10 s.
 	Idle time.Duration
 
-	// NewZoom builds a replica's Zoom client. Required.
-	NewZoom ZoomFactory
 	// Log receives the workers' and the servers' logs. Default: discard.
 	Log *slog.Logger
 	// Progress receives one line as each step begins. Default: discard.
@@ -175,9 +155,6 @@ func (c Config) Validate() error {
 	}
 	if c.Idle < 0 {
 		errs = append(errs, errors.New("bench: Idle must not be negative"))
-	}
-	if c.NewZoom == nil {
-		errs = append(errs, errors.New("bench: Config.NewZoom is required"))
 	}
 	return errors.Join(errs...)
 }

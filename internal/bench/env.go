@@ -12,10 +12,11 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/pbxlink/pbxlink/consumer"
+	"github.com/pbxlink/pbxlink/internal/app"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
+	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
@@ -119,17 +120,22 @@ func newSim(cfg Config, r rooms, unlimited bool) (*zoomsim.Server, error) {
 	return sim, nil
 }
 
-func (e *env) account(unlimited bool) ZoomAccount {
+// zoomConfig is the simulated account as a replica's app sees it; with
+// unlimited, its client has no rate limiter (for an unlimited simulator).
+func (e *env) zoomConfig(unlimited bool) app.ZoomConfig {
 	c := e.sim.Config()
-	return ZoomAccount{URL: e.sim.OAuthURL(), AccountID: c.AccountID, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
-		Plan: e.cfg.Plan, Unlimited: unlimited}
+	zc := app.ZoomConfig{URL: e.sim.OAuthURL(), AccountID: c.AccountID, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+		Plan: string(e.cfg.Plan)}
+	if unlimited {
+		zc.Limiter = zoom.Unlimited{}
+	}
+	return zc
 }
 
-// replica is one worker with its own NATS connection and Zoom client, as
-// a `pbxlink run` process has.
+// replica is one worker with its own NATS connection and Zoom client, put
+// together as pbxlink run puts a process together (internal/app).
 type replica struct {
-	nc *nats.Conn
-	w  *consumer.Worker
+	app *app.App
 }
 
 // startReplicas starts n replicas at once and returns when all consume.
@@ -150,31 +156,19 @@ func (e *env) startReplicas(ctx context.Context, n int, unlimited bool) error {
 }
 
 func (e *env) newReplica(ctx context.Context, i int, unlimited bool) (*replica, error) {
-	nc, err := broker.Connect(broker.ConnectConfig{URL: e.url, Name: fmt.Sprintf("pbxlink-bench-replica-%d", i+1)})
+	a, err := app.Open(ctx, app.Config{
+		Name: fmt.Sprintf("pbxlink-bench-replica-%d", i+1),
+		NATS: app.NATSConfig{URL: e.url}, Zoom: e.zoomConfig(unlimited),
+		Logger: e.cfg.Log.With("replica", i+1),
+	})
 	if err != nil {
-		return nil, err
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	log := e.cfg.Log.With("replica", i+1)
-	zc, err := e.cfg.NewZoom(ctx, js, e.account(unlimited))
-	if err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("replica %d: zoom client: %w", i+1, err)
-	}
-	w, err := consumer.New(consumer.Config{JetStream: js, Zoom: zc, Logger: log})
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	if err := w.Start(ctx); err != nil {
-		nc.Close()
 		return nil, fmt.Errorf("replica %d: %w", i+1, err)
 	}
-	return &replica{nc: nc, w: w}, nil
+	if err := a.Start(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("replica %d: %w", i+1, err)
+	}
+	return &replica{app: a}, nil
 }
 
 // stopReplicas stops every replica (events in progress get 10 s).
@@ -184,8 +178,8 @@ func (e *env) stopReplicas() {
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			_ = r.w.Stop(ctx)
-			r.nc.Close()
+			_ = r.app.Stop(ctx)
+			r.app.Close()
 		})
 	}
 	wg.Wait()

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"github.com/pbxlink/pbxlink/internal/app"
 	"time"
 
 	"github.com/pbxlink/pbxlink/consumer"
@@ -66,10 +67,11 @@ func (b *bencher) reconcile(ctx context.Context) error {
 		return err
 	}
 	e.stopReplicas()
-	zc, err := b.cfg.NewZoom(ctx, e.js, e.account(true))
+	zc, closeZoom, err := app.OpenZoom(ctx, e.js, app.Config{Zoom: e.zoomConfig(true), Logger: b.cfg.Log})
 	if err != nil {
 		return err
 	}
+	defer closeZoom()
 	r, err := consumer.NewReconciler(consumer.ReconcileConfig{JetStream: e.js, Zoom: zc, MessageManagement: true})
 	if err != nil {
 		return err
