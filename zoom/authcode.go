@@ -138,7 +138,7 @@ func (a *AuthCode) Exchange(ctx context.Context, code string) (*Grant, error) {
 	}
 	ot, err := a.oc.Exchange(a.ctx(ctx), code)
 	if err != nil {
-		return nil, grantError(err)
+		return nil, grantError(err, code)
 	}
 	return a.grant(ot)
 }
@@ -156,7 +156,7 @@ func (a *AuthCode) Refresh(ctx context.Context, refreshToken string) (*Grant, er
 	// An expired access token makes oauth2 refresh at once.
 	ot, err := a.oc.TokenSource(a.ctx(ctx), &oauth2.Token{RefreshToken: refreshToken, Expiry: time.Unix(1, 0)}).Token()
 	if err != nil {
-		return nil, grantError(err)
+		return nil, grantError(err, refreshToken)
 	}
 	if ot.RefreshToken == refreshToken {
 		// oauth2 keeps the old refresh token when the answer has none;
@@ -189,11 +189,16 @@ func (a *AuthCode) grant(ot *oauth2.Token) (*Grant, error) {
 
 // grantError is authError with refusals of the grant marked: any refusal
 // but one of the client's credentials (invalid_client) or of the app (not
-// activated) says the code or refresh token is dead.
-func grantError(err error) error {
+// activated) says the code or refresh token is dead. The credential is
+// masked where Zoom's reason echoes it ("Invalid authorization code …").
+func grantError(err error, credential string) error {
 	err = authError(err)
 	var ae *AuthError
-	if errors.As(err, &ae) && errors.Is(ae, ErrAccount) && ae.Kind != "invalid_client" && ae.Reason != "The app is not activated" {
+	if !errors.As(err, &ae) {
+		return err
+	}
+	ae.Reason = strings.ReplaceAll(ae.Reason, credential, mask)
+	if errors.Is(ae, ErrAccount) && ae.Kind != "invalid_client" && ae.Reason != "The app is not activated" {
 		ae.grant = true
 	}
 	return err
