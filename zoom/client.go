@@ -194,10 +194,11 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 				return err
 			}
 		}
-		if err := c.cfg.Limiter.Wait(ctx, c.bucket(r.op)); err != nil {
+		answered, err := admit(ctx, c.cfg.Limiter, c.bucket(r.op))
+		if err != nil {
 			return err
 		}
-		status, err := c.send(ctx, base, r, tok, payload, out)
+		status, err := c.send(ctx, base, r, tok, payload, out, answered)
 		var ae *APIError
 		if attempt == 0 && errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Code == CodeInvalidToken) {
 			// Code 124 at any status (401 "Invalid access token.", 400
@@ -234,8 +235,10 @@ func (c *Client) backoff(ctx context.Context, op Operation, ae *APIError) error 
 	return c.cfg.Limiter.Backoff(ctx, b, ae.RetryAt)
 }
 
-// send performs the HTTP exchange and reports the status (0 if none).
-func (c *Client) send(ctx context.Context, base string, r request, tok *Token, payload []byte, out any) (status int, err error) {
+// send performs the HTTP exchange and reports the status (0 if none). It
+// calls answered (the limiter's, see ArrivalLimiter) as soon as the
+// answer's headers or the transport's failure are in.
+func (c *Client) send(ctx context.Context, base string, r request, tok *Token, payload []byte, out any, answered func(context.Context)) (status int, err error) {
 	start := c.cfg.Now()
 	defer func() {
 		if c.cfg.OnCall != nil {
@@ -260,6 +263,7 @@ func (c *Client) send(ctx context.Context, base string, r request, tok *Token, p
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
+	answered(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()

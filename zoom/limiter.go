@@ -23,6 +23,35 @@ type Limiter interface {
 	Backoff(ctx context.Context, b Bucket, until time.Time) error
 }
 
+// ArrivalLimiter is a Limiter that keeps Zoom's windows as Zoom counts
+// them: by arrival. A schedule of departures cannot see the trip to Zoom;
+// a call that left late in one second, or took longer than the calls
+// after it, arrives closer to them than the schedule allowed. The client
+// calls Admit instead of Wait when its Limiter has it, and answered once
+// the call's answer (or its failure) has come back: the call arrived at
+// Zoom between the two, and the limiter counts it in every window it may
+// have arrived in.
+type ArrivalLimiter interface {
+	Limiter
+	// Admit is Wait, and returns answered (never nil when err is nil),
+	// to be called at most once, as soon as the call's answer (its
+	// headers) or its failure is in; a call that never went out need
+	// not call it.
+	// answered may write to a shared schedule; it does not fail the
+	// call: a write it cannot make matters only for about a second, and
+	// the next Wait reports a store that is down.
+	Admit(ctx context.Context, b Bucket) (answered func(ctx context.Context), err error)
+}
+
+// admit waits for bucket b on l, through Admit when l is an
+// ArrivalLimiter. answered is never nil when err is nil.
+func admit(ctx context.Context, l Limiter, b Bucket) (answered func(context.Context), err error) {
+	if al, ok := l.(ArrivalLimiter); ok {
+		return al.Admit(ctx, b)
+	}
+	return func(context.Context) {}, l.Wait(ctx, b)
+}
+
 // LocalLimiter keeps every bucket under its limit in one process, with the
 // rules of Pace.
 type LocalLimiter struct {

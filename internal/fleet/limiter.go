@@ -27,6 +27,7 @@ type Limiter struct {
 
 	mu    sync.Mutex
 	turns map[zoom.Bucket]chan struct{}
+	trips map[zoom.Bucket]*trips
 
 	// lead is the current reservation lead (see minLead), in nanoseconds.
 	lead atomic.Int64
@@ -37,7 +38,7 @@ type Limiter struct {
 
 // NewLimiter returns a fleet limiter over kv.
 func NewLimiter(kv jetstream.KeyValue, cfg zoom.LimiterConfig) *Limiter {
-	l := &Limiter{kv: kv, cfg: cfg.WithDefaults(), turns: map[zoom.Bucket]chan struct{}{}, sleep: zoom.SleepUntil}
+	l := &Limiter{kv: kv, cfg: cfg.WithDefaults(), turns: map[zoom.Bucket]chan struct{}{}, trips: map[zoom.Bucket]*trips{}, sleep: zoom.SleepUntil}
 	l.lead.Store(int64(minLead))
 	return l
 }
@@ -84,21 +85,29 @@ const (
 // calls of a window plus one late call make Count+1 in one of Zoom's
 // windows. So a call that wakes later than maxLate after its slot does not
 // go: it gives its slot back and reserves another.
+//
+// Wait does not hear when the call arrives; the zoom client calls Admit
+// instead, which does (see Admit).
 func (l *Limiter) Wait(ctx context.Context, b zoom.Bucket) error {
+	_, err := l.wait(ctx, b, l.cfg.Rule(b))
+	return err
+}
+
+// wait is Wait, and returns the slot the call goes at.
+func (l *Limiter) wait(ctx context.Context, b zoom.Bucket, rule zoom.Rule) (time.Time, error) {
 	turn := l.turn(b)
-	rule := l.cfg.Rule(b)
 	tolerance := l.maxLate(b, rule)
 	var missed time.Time // a slot this call woke too late for
 	for {
 		slot, err := l.reserve(ctx, b, rule, turn, missed)
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
 		if err := l.sleep(ctx, slot, l.cfg.Now()); err != nil {
-			return err
+			return time.Time{}, err
 		}
 		if tolerance < 0 || l.cfg.Now().Sub(slot) <= tolerance {
-			return nil
+			return slot, nil
 		}
 		missed = slot
 	}
@@ -132,17 +141,22 @@ func (l *Limiter) reserve(ctx context.Context, b zoom.Bucket, rule zoom.Rule, tu
 		var wait, slot, asked time.Time
 		var granted bool
 		var paused error
-		err := l.update(ctx, b, func(p *zoom.Pace, now time.Time) bool {
-			returned := giveBack(p, rule, missed, now)
+		trips := l.tripsOf(b)
+		err := l.update(ctx, b, func(p *schedule, now time.Time) bool {
+			trips.heard(p.Trip)
+			returned := giveBack(&p.Pace, rule, missed, now)
 			// A pause beyond MaxWait is not slept through: the caller
 			// hears at once until when (zoom.PausedError).
 			if paused = p.PausedBeyond(b, now, l.cfg.MaxWait); paused != nil {
 				return returned
 			}
 			asked, slot = now, now.Add(lead)
+			sortSent(&p.Pace)
 			wait, granted = p.Take(rule, slot)
+			sortSent(&p.Pace)
 			if granted {
 				missed = time.Time{}
+				p.Trip = trips.fold(p.Trip, now)
 			}
 			// A bucket without pacing (the daily one) records nothing.
 			return granted && rule.Count > 0 || returned
@@ -211,7 +225,7 @@ func (l *Limiter) adjustLead(took time.Duration) {
 // Backoff holds the bucket for the whole fleet until until, at most until
 // zoom.PauseLimit. An error means the pause could not be stored.
 func (l *Limiter) Backoff(ctx context.Context, b zoom.Bucket, until time.Time) error {
-	err := l.update(ctx, b, func(p *zoom.Pace, now time.Time) bool {
+	err := l.update(ctx, b, func(p *schedule, now time.Time) bool {
 		if limit := zoom.PauseLimit(b, now); until.After(limit) {
 			until = limit
 		}
@@ -227,15 +241,15 @@ func (l *Limiter) Backoff(ctx context.Context, b zoom.Bucket, until time.Time) e
 	return nil
 }
 
-// update reads the bucket's pace, lets change decide (true: write it), and
+// update reads the bucket's schedule, lets change decide (true: write it), and
 // writes it back with compare-and-swap, again on a conflict. When change
 // declines, update returns nil and the caller reads what it set aside. A
 // pause stored beyond zoom.PauseLimit (a bad Retry-After kept by an older
 // version) is capped as it is read, and the capped value written back.
-func (l *Limiter) update(ctx context.Context, b zoom.Bucket, change func(*zoom.Pace, time.Time) bool) error {
+func (l *Limiter) update(ctx context.Context, b zoom.Bucket, change func(*schedule, time.Time) bool) error {
 	key := rateKey(b)
 	for {
-		var p zoom.Pace
+		var p schedule
 		var rev uint64
 		e, err := l.kv.Get(ctx, key)
 		switch {
@@ -245,7 +259,7 @@ func (l *Limiter) update(ctx context.Context, b zoom.Bucket, change func(*zoom.P
 		default:
 			rev = e.Revision()
 			if err := json.Unmarshal(e.Value(), &p); err != nil {
-				p = zoom.Pace{} // unreadable: start the schedule afresh
+				p = schedule{} // unreadable: start the schedule afresh
 			}
 		}
 		now := l.cfg.Now()

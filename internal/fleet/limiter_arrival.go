@@ -1,0 +1,120 @@
+package fleet
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/pbxlink/pbxlink/zoom"
+)
+
+// Zoom counts a call in the second it arrives; the schedule knows when it
+// let the call go. Between the two lie the wake-up after the slot, the
+// client, the host's scheduler and the network, and on a busy host they
+// vary by more than the headroom's margin: a call that took 80 ms lands in
+// one second with the Count calls that took 2 ms and were let go a second
+// after it. So the schedule counts each call until it may have arrived.
+//
+// The schedule's log holds, per call, the time it occupies Zoom's window
+// from: its slot, so that Take's bound (fewer than Count entries within
+// the last Window, which is Per plus the margin) keeps every second of
+// slots within the limit and leaves the margin for the trip. Admit hands
+// the client a function to call when the answer is in; the call reached
+// Zoom before that. Its time from slot to answer beyond the fleet's
+// quickest recent round trip (which every call's trip includes: the part
+// all calls share moves no call closer to another; see trips) is how much
+// later than its slot it may have arrived, its excess. A call whose excess exceeds the margin has its entry moved
+// later by the difference, in one more write, so that the Count calls
+// after it are spaced from when it may have arrived.
+//
+// A call let go while an earlier one is still on its way saw that call in
+// the log at its slot; when the two are less than Per apart at their slots
+// the earlier one counts anyway, and when they are further apart, the
+// earlier call's answer, and so its entry's move, came first, as long as
+// a round trip takes less than Per less the lead (0.75 s at the most).
+
+// schedule is what the bucket's key holds: the zoom.Pace (its fields at the
+// top level of the JSON, as older versions wrote it) and the fleet's
+// quickest round trip.
+type schedule struct {
+	zoom.Pace
+	Trip fleetTrip `json:"trip,omitzero"`
+}
+
+// Admit is Wait, and returns answered, which the zoom client calls when the
+// call's answer came back: a call that may have arrived at Zoom later
+// than the margin allows is then counted in the windows it may have
+// arrived in (see the comment above). zoom.Client calls Admit instead of
+// Wait, since Limiter is a zoom.ArrivalLimiter.
+func (l *Limiter) Admit(ctx context.Context, b zoom.Bucket) (answered func(context.Context), err error) {
+	rule := l.cfg.Rule(b)
+	slot, err := l.wait(ctx, b, rule)
+	if err != nil {
+		return nil, err
+	}
+	if rule.Count <= 0 {
+		return func(context.Context) {}, nil
+	}
+	went := l.cfg.Now()
+	return func(ctx context.Context) { l.answered(ctx, b, rule, slot, went) }, nil
+}
+
+var _ zoom.ArrivalLimiter = (*Limiter)(nil)
+
+// answered takes the call of bucket b that had slot and went at went as
+// answered now, and moves its entry in the log when its excess exceeds
+// the margin. The write is tried for up to one Per: after that, the
+// entry's move no longer changes which calls may go.
+func (l *Limiter) answered(ctx context.Context, b zoom.Bucket, rule zoom.Rule, slot, went time.Time) {
+	now := l.cfg.Now()
+	trips := l.tripsOf(b)
+	trips.add(now, now.Sub(went))
+	per := l.cfg.Limit(b).Per
+	excess := now.Sub(slot) - trips.base(now)
+	// Half the margin may be excess; the other half is kept for a trip
+	// quicker than the quickest seen so far.
+	allowed := (rule.Window - per) / 2
+	if excess <= allowed {
+		return
+	}
+	to := slot.Add(excess - allowed)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), per)
+	defer cancel()
+	// An error leaves the entry where it was. It is not the call's, which
+	// was answered: the move matters for a second at most, and the next
+	// Wait reports a store that is down.
+	_ = l.update(ctx, b, func(p *schedule, now time.Time) bool {
+		trips.heard(p.Trip)
+		p.Trip = trips.fold(p.Trip, now)
+		return moveSent(&p.Pace, rule, slot, to)
+	})
+}
+
+// moveSent moves the log's entry at slot to to (to after slot): the call
+// may have arrived later. An entry no longer in the log (Count later calls
+// pushed it out) is put back when to is later than the log's earliest
+// entry, since the call still counts; otherwise there is nothing to do.
+// It reports whether p changed.
+func moveSent(p *zoom.Pace, r zoom.Rule, slot, to time.Time) bool {
+	sortSent(p)
+	if i := slices.IndexFunc(p.Sent, func(t time.Time) bool { return t.Equal(slot) }); i >= 0 {
+		p.Sent = slices.Delete(p.Sent, i, i+1)
+	} else if len(p.Sent) >= r.Count && !to.After(p.Sent[0]) {
+		return false
+	}
+	i, _ := slices.BinarySearchFunc(p.Sent, to, time.Time.Compare)
+	p.Sent = slices.Insert(p.Sent, i, to)
+	if len(p.Sent) > r.Count {
+		p.Sent = p.Sent[len(p.Sent)-r.Count:]
+	}
+	return true
+}
+
+// sortSent puts the log in time order, as Pace.Take expects (it drops the
+// first entry when the log is full): moved entries and the varying lead
+// can put a later entry before an earlier one.
+func sortSent(p *zoom.Pace) {
+	if !slices.IsSortedFunc(p.Sent, time.Time.Compare) {
+		slices.SortFunc(p.Sent, time.Time.Compare)
+	}
+}
