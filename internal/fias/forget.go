@@ -2,7 +2,6 @@ package fias
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -54,50 +53,36 @@ func (e Eraser) forget(ctx context.Context, match func(room string) bool) (int64
 		if !strings.HasPrefix(key, "link.") {
 			continue
 		}
-		for {
-			m, err := removeGuests(ctx, kv, key, match)
-			if broker.IsConflict(err) {
-				continue
-			}
-			if err != nil {
-				return n, err
-			}
-			n += m
-			break
+		m, err := removeGuests(ctx, kv, key, match)
+		if err != nil {
+			return n, err
 		}
+		n += m
 	}
 	return n, nil
 }
 
+// removeGuests rewrites one link's state without the matching rooms'
+// guests (broker.UpdateJSON: read again on a conflict); a state without
+// any is left as it is.
 func removeGuests(ctx context.Context, kv jetstream.KeyValue, key string, match func(string) bool) (int64, error) {
-	entry, err := kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("fias: %s: %w", key, err)
-	}
-	var s State
-	if err := json.Unmarshal(entry.Value(), &s); err != nil {
-		return 0, fmt.Errorf("fias: %s: %w", key, err)
-	}
 	var n int64
-	for room, r := range s.Rooms {
-		if match(room) && len(r.Guests) > 0 {
-			n += int64(len(r.Guests))
-			r.Guests = nil
-			s.tidy(room)
+	_, err := broker.UpdateJSON(ctx, kv, key, func(s *State, exists bool) (*State, error) {
+		n = 0
+		for room, r := range s.Rooms {
+			if match(room) && len(r.Guests) > 0 {
+				n += int64(len(r.Guests))
+				r.Guests = nil
+				s.tidy(room)
+			}
 		}
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	data, err := json.Marshal(s)
+		if n == 0 {
+			return nil, nil // nothing to remove (or the key is gone)
+		}
+		return s, nil
+	})
 	if err != nil {
-		return 0, err
-	}
-	if _, err := kv.Update(ctx, key, data, entry.Revision()); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("fias: %s: %w", key, err)
 	}
 	return n, nil
 }

@@ -97,30 +97,19 @@ func (l *Ledger) Number(ctx context.Context, callID string) (n uint64, done bool
 // next takes the next posting number (1 … 9 999 999 999, FIAS's N10).
 func (l *Ledger) next(ctx context.Context) (uint64, error) {
 	key := "post." + l.link + ".seq"
-	for {
-		var n, rev uint64
-		e, err := l.kv.Get(ctx, key)
-		switch {
-		case err == nil:
+	var n uint64
+	_, err := broker.Update(ctx, l.kv, key, func(e jetstream.KeyValueEntry) ([]byte, error) {
+		n = 0
+		if e != nil {
 			n, _ = strconv.ParseUint(string(e.Value()), 10, 64)
-			rev = e.Revision()
-		case !errors.Is(err, jetstream.ErrKeyNotFound):
-			return 0, fmt.Errorf("posting ledger %s: %w", key, err)
 		}
 		n = n%9_999_999_999 + 1
-		val := []byte(strconv.FormatUint(n, 10))
-		if rev == 0 {
-			_, err = l.kv.Create(ctx, key, val)
-		} else {
-			_, err = l.kv.Update(ctx, key, val, rev)
-		}
-		if err == nil {
-			return n, nil
-		}
-		if !broker.IsConflict(err) {
-			return 0, fmt.Errorf("posting ledger %s: %w", key, err)
-		}
+		return []byte(strconv.FormatUint(n, 10)), nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("posting ledger %s: %w", key, err)
 	}
+	return n, nil
 }
 
 // MarkDone records that the call was posted (result "OK") or refused for
