@@ -17,15 +17,18 @@ import (
 //
 // The schedule's log holds, per call, the time it occupies Zoom's window
 // from: its slot, so that Take's bound (fewer than Count entries within
-// the last Window, which is Per plus the margin) keeps every second of
-// slots within the limit and leaves the margin for the trip. Admit hands
-// the client a function to call when the answer is in; the call reached
-// Zoom before that. Its time from slot to answer beyond the fleet's
-// quickest recent round trip (which every call's trip includes: the part
-// all calls share moves no call closer to another; see trips) is how much
-// later than its slot it may have arrived, its excess. A call whose excess exceeds the margin has its entry moved
-// later by the difference, in one more write, so that the Count calls
-// after it are spaced from when it may have arrived.
+// the last Window, which is Per plus the margin the headroom leaves)
+// keeps every second of slots within the limit, with the margin to spare.
+// Admit hands the client a function to call when the answer is in; the
+// call reached Zoom before that. Its time from slot to answer beyond the
+// fleet's quickest recent round trip (which every call's trip includes:
+// the part all calls share moves no call closer to another; see trips) is
+// how much later than its slot it may have arrived, its excess. Half the
+// margin may be excess (a wake-up up to that late still goes, see
+// maxLate); the other half is kept for a trip quicker than the quickest
+// seen so far. A call whose excess exceeds half the margin has its entry
+// moved later by the difference, in one more write, so that the Count
+// calls after it are spaced from when it may have arrived.
 //
 // A call let go while an earlier one is still on its way saw that call in
 // the log at its slot; when the two are less than Per apart at their slots

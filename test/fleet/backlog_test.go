@@ -36,10 +36,9 @@ const defaultConcurrency = 8
 // dead letter, no 429, and the busiest second of each family within
 // Zoom's limit.
 //
-// The fleet is given the whole account (no --zoom-limits share): the
-// suite's 95-97% shares are what an operator leaves to other apps, while
-// issue 8 asks for the real limits; the limiter's own headroom must keep
-// arrivals within them.
+// The fleet is given the whole account at Zoom's own Pro table (no
+// --zoom-limits), as issue 8 asks; the limiter's own headroom must keep
+// arrivals within it.
 func TestFleetBacklogProLimits(t *testing.T) {
 	seed := seedFor(t, 20261108)
 	f := newFleet(t, fleetOptions{

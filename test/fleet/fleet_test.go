@@ -115,8 +115,8 @@ func TestFleetCrashesAndNATSRestart(t *testing.T) {
 
 // TestFleetRateLimit pre-publishes a backlog and lets three replicas drain
 // it without faults: the busiest one-second window of each API family
-// stays within the limit (100/s here, set on both the simulator and the
-// workers), Zoom answers no 429, and each family's calls run at no less
+// stays within the limit (100/s here, the whole of it set on both the
+// simulator and the workers), Zoom answers no 429, and each family's calls run at no less
 // than 90% of the limit from the first call to the last. The backlog is
 // check-ins and guest changes only, spread evenly over the rooms, so that
 // each event costs exactly one call of each family (a first check-out adds
@@ -124,7 +124,7 @@ func TestFleetCrashesAndNATSRestart(t *testing.T) {
 func TestFleetRateLimit(t *testing.T) {
 	seed := seedFor(t, 424242)
 	f := newFleet(t, fleetOptions{
-		seed: seed, replicas: 3, limit: 100, budget: 97, retries: 3, retryInterval: time.Second, concurrency: 8,
+		seed: seed, replicas: 3, limit: 100, retries: 3, retryInterval: time.Second, concurrency: 8,
 		timeout: 3 * time.Minute,
 	})
 	s := newScript(seed, scriptOptions{events: events(3000), rooms: rooms, firstExt: firstExt, balanced: true})

@@ -59,15 +59,12 @@ type fleetOptions struct {
 	// plan, when set, runs the simulator at that plan's real limits (every
 	// bucket, daily caps included) and the workers at the same plan
 	// without --zoom-limits: the whole account, paced by the limiter's own
-	// headroom. limit and budget are then unused.
+	// headroom. limit is then unused.
 	plan zoom.Plan
 	// limit is the requests per second allowed for each API family, main
 	// and phone (the simulator's Light and Medium buckets of both; pbxlink
 	// charges every call at Medium).
 	limit int
-	// budget is the share of limit given to the fleet, in percent
-	// (--zoom-limits); 0 means 95.
-	budget int
 	// retries, retryInterval and concurrency are the workers' flags; zero
 	// leaves the flag out, so that `pbxlink run` uses its default.
 	retries       int
@@ -155,17 +152,15 @@ func newFleet(t *testing.T, o fleetOptions) *fleet {
 		}
 		args = append(args, "--zoom-plan", string(o.plan))
 	case build.hasLimits:
-		// The simulator's limit is the account's; the fleet is given 95% of
-		// it by default (97% in the rate test, which needs the throughput
-		// and has no other faults) (--zoom-limits, the share an operator
-		// leaves when other apps use the account). The limiter's own 2%
-		// headroom covers the time between a call's slot and its arrival:
-		// half of it for a late wake-up (a later call re-reserves), half
-		// for the trip to Zoom. The checks below hold the fleet to the
-		// account's limit at arrival, as Zoom counts.
-		budget := o.limit * cmp.Or(o.budget, 95) / 100
+		// The simulator's limit is the account's, and the fleet is given
+		// all of it (--zoom-limits): no share held back to hide jitter.
+		// The limiter's own 2% headroom covers the time between a call's
+		// slot and its arrival, and a call whose trip took longer than
+		// the others' is counted where it may have arrived (the client
+		// tells the limiter when it was answered). The checks below hold
+		// the fleet to the account's limit at arrival, as Zoom counts.
 		args = append(args, "--zoom-plan", "business",
-			"--zoom-limits", fmt.Sprintf("main/Medium=%d,phone/Medium=%d", budget, budget))
+			"--zoom-limits", fmt.Sprintf("main/Medium=%d,phone/Medium=%d", o.limit, o.limit))
 	default:
 		// Fallback: the business plan's Medium limits, which the worker
 		// knows without the flag.
