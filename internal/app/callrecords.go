@@ -39,7 +39,7 @@ func (a *App) startCallRecords(ctx context.Context, rooms callrecord.Rooms) (*ca
 		JetStream: a.nats.js, Fleet: a.prov.Fleet, Zoom: a.zoom.client, Rooms: rooms, AllExtensions: c.AllExtensions,
 		Interval: c.Interval, Overlap: c.Overlap, DailyCap: DailyCap(a.cfg.Zoom.Plan), DailyShare: c.DailyShare,
 		Retention: c.Retention, Replicas: a.cfg.Topology.Replicas, LeaseTTL: c.LeaseTTL, Holder: fleet.ReplicaID(), Metrics: metrics,
-		Paused: a.worker.Paused, // no call-history request while the fleet's Zoom work is paused
+		Paused:  a.worker.Paused, // no call-history request while the fleet's Zoom work is paused
 		OnError: func(err error) { log.Warn("call records: reading Zoom's call history", "err", err) },
 	}.WithDefaults()
 	poller, err := callrecord.NewPoller(pc)
