@@ -194,8 +194,9 @@ func TestAuthorizePasted(t *testing.T) {
 	e := newAuthorizeEnv(t)
 	const redirect = "https://pbxlink.example/oauth/callback"
 	in, feed := io.Pipe()
+	old := authorizeInput
 	authorizeInput = in
-	t.Cleanup(func() { authorizeInput = nil })
+	t.Cleanup(func() { authorizeInput = old })
 
 	r := start(t, "authorize", "--redirect-uri", redirect)
 	res, err := noRedirect.Get(r.authURL(t))

@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/fleet"
 	"github.com/pbxlink/pbxlink/internal/setting"
 )
 
@@ -24,7 +25,8 @@ func init() {
 const statusSynopsis = `Usage: pbxlink status [flags]
 
 Reads what the replicas share in the pbxlink-fleet bucket and prints it:
-the last directory sync (when, its outcome, the replica) and the next one
+the Zoom app (the OAuth app's authorised account and admin and its last
+refresh, or server-to-server), the last directory sync (when, its outcome, the replica) and the next one
 (--sync-schedule in --timezone, as pbxlink run has them), every lease and
 its holder (directory load, reconciler, call records, FIAS links), the
 call-record watermark, and whether Zoom work is paused and why. --json
@@ -39,6 +41,43 @@ type Status struct {
 	Leases        []LeaseStatus        `json:"leases"`
 	CallRecords   json.RawMessage      `json:"call_records,omitempty"`
 	Pause         json.RawMessage      `json:"pause,omitempty"`
+	ZoomApp       *ZoomAppStatus       `json:"zoom_app"`
+}
+
+// ZoomAppStatus says which Zoom app the fleet uses: the account-level OAuth
+// app whose grant pbxlink authorize stored, or (no grant stored) the
+// Server-to-Server app of --zoom-account-id.
+type ZoomAppStatus struct {
+	// Type is "oauth" or "server-to-server".
+	Type string `json:"type"`
+	// The authorised account and admin, and the grant's refreshes (OAuth
+	// app only).
+	AccountID    string     `json:"account_id,omitempty"`
+	UserName     string     `json:"user_name,omitempty"`
+	UserEmail    string     `json:"user_email,omitempty"`
+	AuthorizedAt *time.Time `json:"authorized_at,omitempty"`
+	RefreshedAt  *time.Time `json:"refreshed_at,omitempty"`
+	RefreshedBy  string     `json:"refreshed_by,omitempty"`
+	Refreshes    uint64     `json:"refreshes,omitempty"`
+}
+
+// zoomAppStatus reads the stored grant's clear part.
+func zoomAppStatus(ctx context.Context, kv jetstream.KeyValue) (*ZoomAppStatus, error) {
+	info, err := fleet.LoadGrant(ctx, kv)
+	switch {
+	case errors.Is(err, fleet.ErrNoGrant):
+		return &ZoomAppStatus{Type: "server-to-server"}, nil
+	case errors.Is(err, fleet.ErrGrantSealed):
+		return &ZoomAppStatus{Type: "oauth"}, nil // unreadable: run pbxlink authorize
+	case err != nil:
+		return nil, err
+	}
+	a := &ZoomAppStatus{Type: "oauth", AccountID: info.AccountID, UserName: info.UserName, UserEmail: info.UserEmail,
+		RefreshedBy: info.RefreshedBy, Refreshes: info.Refreshes, AuthorizedAt: &info.AuthorizedAt}
+	if !info.RefreshedAt.IsZero() {
+		a.RefreshedAt = &info.RefreshedAt
+	}
+	return a, nil
 }
 
 // LeaseStatus is one lease in the fleet bucket.
@@ -107,6 +146,9 @@ func readStatus(ctx context.Context, js jetstream.JetStream, sched consumer.Sche
 		return nil, fmt.Errorf("bucket %s: %w", broker.BucketFleet, err)
 	}
 	st := &Status{Leases: []LeaseStatus{}}
+	if st.ZoomApp, err = zoomAppStatus(ctx, kv); err != nil {
+		return nil, err
+	}
 	if at, slot, ok := sched.Next(now, loc); ok {
 		st.NextSync, st.NextSlot = &at, slot
 	}
@@ -149,6 +191,13 @@ func readStatus(ctx context.Context, js jetstream.JetStream, sched consumer.Sche
 	return st, nil
 }
 
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
 func printStatus(w io.Writer, st *Status, loc *time.Location) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	when := func(t time.Time) string {
@@ -158,6 +207,16 @@ func printStatus(w io.Writer, st *Status, loc *time.Location) {
 		return t.In(loc).Format("2006-01-02 15:04:05 MST")
 	}
 	fmt.Fprintln(tw, "WHAT\tSTATE")
+	if a := st.ZoomApp; a != nil && a.Type == "oauth" {
+		fmt.Fprintf(tw, "Zoom app\tOAuth app of account %s, authorised by %s <%s> at %s\n", a.AccountID, a.UserName, a.UserEmail, when(deref(a.AuthorizedAt)))
+		refreshed := "never"
+		if a.RefreshedAt != nil {
+			refreshed = fmt.Sprintf("%s by %s (%d refreshes)", when(*a.RefreshedAt), a.RefreshedBy, a.Refreshes)
+		}
+		fmt.Fprintf(tw, "Zoom grant, last refresh\t%s\n", refreshed)
+	} else if a != nil {
+		fmt.Fprintln(tw, "Zoom app\tserver-to-server (no OAuth grant stored)")
+	}
 	if s := st.DirectorySync; s != nil {
 		fmt.Fprintf(tw, "directory sync, last attempt\t%s by %s: %s, %d extensions\n", when(s.LastAttempt), s.Replica, s.Outcome, s.Extensions)
 		fmt.Fprintf(tw, "directory sync, last success\t%s\n", when(s.LastSuccess))
