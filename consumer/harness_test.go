@@ -3,39 +3,37 @@ package consumer_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
-// bundle is a whole deployment in one test: an embedded JetStream server, a
-// Zoom simulator, a Zoom client, a producer and (once started) a worker.
+// bundle is a whole deployment in one test: the shared test environment
+// (an embedded JetStream server, a Zoom simulator, a producer), a Zoom
+// client and (once started) a worker.
 type bundle struct {
-	t        *testing.T
-	storeDir string
-	listen   string
-	srv      *server.Server
-	nc       *nats.Conn
-	js       jetstream.JetStream
-	sim      *zoomsim.Server
-	zoom     *zoom.Client
-	prod     *producer.Producer
-	worker   *consumer.Worker
-	cfg      consumer.Config
-	now      time.Time // event times increase from here
+	t      *testing.T
+	env    *testenv.Env
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	sim    *zoomsim.Server
+	zoom   *zoom.Client
+	prod   *producer.Producer
+	worker *consumer.Worker
+	cfg    consumer.Config
+	now    time.Time // event times increase from here
 }
 
 type options struct {
@@ -48,30 +46,18 @@ type options struct {
 // default) without rate limits, and a worker configured by opts.
 func setup(t *testing.T, opts options) *bundle {
 	t.Helper()
-	b := &bundle{t: t, storeDir: t.TempDir(), listen: "127.0.0.1:-1", now: time.Now().UTC().Add(-time.Hour).Truncate(time.Second)}
-	b.startNATS()
+	b := &bundle{t: t, now: time.Now().UTC().Add(-time.Hour).Truncate(time.Second)}
 	sc := zoomsim.Config{Unlimited: true, Seed: &zoomsim.Seed{Rooms: 5, FirstExtension: 1201, PhonesPerRoom: 1, VoicemailsPerRoom: 2}}
 	if opts.sim != nil {
 		opts.sim(&sc)
 	}
-	sim, err := zoomsim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	b.sim = sim
-	zc := zoom.Config{URL: sim.OAuthURL(), AccountID: sim.Config().AccountID, ClientID: sim.Config().ClientID,
-		ClientSecret: sim.Config().ClientSecret, DefaultAPIURL: "http://127.0.0.1:1", Limiter: zoom.Unlimited{}}
+	b.env = testenv.New(t, testenv.Config{Sim: &sc, Producer: producer.Config{Source: "pms/test", Now: b.eventTime}})
+	b.nc, b.js, b.sim, b.prod = b.env.Conn, b.env.JS, b.env.Sim, b.env.Prod
+	var adjust []func(*zoom.Config)
 	if opts.zoom != nil {
-		opts.zoom(&zc)
+		adjust = append(adjust, opts.zoom)
 	}
-	b.zoom, err = zoom.New(zc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b.zoom = testenv.ZoomClient(t, b.sim, adjust...)
 	b.cfg = consumer.Config{JetStream: b.js, Zoom: b.zoom, RetryInterval: 200 * time.Millisecond,
 		Topology: broker.Topology{AckWait: 3 * time.Second}}
 	if os.Getenv("PBXLINK_TEST_LOG") != "" {
@@ -82,38 +68,6 @@ func setup(t *testing.T, opts options) *bundle {
 		opts.worker(&b.cfg)
 	}
 	return b
-}
-
-// startNATS starts (or restarts, on the same port and store) the server.
-func (b *bundle) startNATS() {
-	b.t.Helper()
-	srv, err := broker.StartEmbedded(broker.EmbeddedConfig{Listen: b.listen, StoreDir: b.storeDir})
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	b.srv = srv
-	b.listen = srv.Addr().String()
-	if b.nc == nil {
-		b.nc, err = broker.Connect(broker.ConnectConfig{URL: srv.ClientURL(), Name: "test"})
-		if err != nil {
-			b.t.Fatal(err)
-		}
-		b.js, _ = jetstream.New(b.nc)
-		b.prod, err = producer.New(b.js, producer.Config{Source: "pms/test", Now: b.eventTime})
-		if err != nil {
-			b.t.Fatal(err)
-		}
-		b.t.Cleanup(func() {
-			b.nc.Close()
-			b.srv.Shutdown()
-			b.srv.WaitForShutdown()
-		})
-	}
-}
-
-func (b *bundle) stopNATS() {
-	b.srv.Shutdown()
-	b.srv.WaitForShutdown()
 }
 
 // eventTime hands out increasing event times, one second apart.
@@ -145,11 +99,7 @@ func (b *bundle) stop(w *consumer.Worker) {
 	_ = w.Stop(ctx)
 }
 
-func (b *bundle) ctx() context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	b.t.Cleanup(cancel)
-	return ctx
-}
+func (b *bundle) ctx() context.Context { return testenv.Ctx(b.t) }
 
 // user returns the simulated user of an extension.
 func (b *bundle) user(ext int64) zoomsim.User {
@@ -164,23 +114,13 @@ func (b *bundle) user(ext int64) zoomsim.User {
 // eventually waits up to 15 s for cond, then fails with what it last said.
 func (b *bundle) eventually(what string, cond func() (bool, string)) {
 	b.t.Helper()
-	b.eventuallyWithin(15*time.Second, what, cond)
+	testenv.WaitFor(b.t, testenv.DefaultWait, what, cond)
 }
 
 // eventuallyWithin waits up to d for cond.
 func (b *bundle) eventuallyWithin(d time.Duration, what string, cond func() (bool, string)) {
 	b.t.Helper()
-	deadline := time.Now().Add(d)
-	var last string
-	for time.Now().Before(deadline) {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		last = state
-		time.Sleep(20 * time.Millisecond)
-	}
-	b.t.Fatalf("timed out waiting for %s; last: %s", what, last)
+	testenv.WaitFor(b.t, d, what, cond)
 }
 
 // finished waits until every event in the stream so far is finished:
@@ -189,56 +129,30 @@ func (b *bundle) eventuallyWithin(d time.Duration, what string, cond func() (boo
 // retry is briefly counted nowhere.)
 func (b *bundle) finished() {
 	b.t.Helper()
-	s, err := b.js.Stream(b.ctx(), schemas.StreamEvents)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	info, err := s.Info(b.ctx())
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	b.finishedSeq(info.State.LastSeq)
+	b.env.WaitAllFinished()
 }
 
 // finishedAt waits until the event the producer published, and every one
 // before it, is finished.
 func (b *bundle) finishedAt(r *producer.Result) {
 	b.t.Helper()
-	b.finishedSeq(r.Ack.Sequence)
+	b.env.WaitFinished(r)
 }
 
 func (b *bundle) finishedSeq(seq uint64) {
 	b.t.Helper()
-	b.finishedSeqWithin(seq, 15*time.Second)
+	testenv.WaitAckFloor(b.t, b.env.WorkerConsumer(), seq)
 }
 
 // finishedWithin waits up to d for every event so far to finish.
 func (b *bundle) finishedWithin(d time.Duration) {
 	b.t.Helper()
-	s, err := b.js.Stream(b.ctx(), schemas.StreamEvents)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	info, err := s.Info(b.ctx())
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	b.finishedSeqWithin(info.State.LastSeq, d)
+	b.finishedSeqWithin(b.env.LastSeq(schemas.StreamEvents), d)
 }
 
 func (b *bundle) finishedSeqWithin(seq uint64, d time.Duration) {
 	b.t.Helper()
-	b.eventuallyWithin(d, fmt.Sprintf("the ack floor to reach %d", seq), func() (bool, string) {
-		c, err := b.js.Consumer(b.ctx(), schemas.StreamEvents, schemas.ConsumerWorker)
-		if err != nil {
-			return false, err.Error()
-		}
-		info, err := c.Info(b.ctx())
-		if err != nil {
-			return false, err.Error()
-		}
-		return info.AckFloor.Stream >= seq, fmt.Sprintf("ack floor %d, pending %d, ack pending %d", info.AckFloor.Stream, info.NumPending, info.NumAckPending)
-	})
+	testenv.WaitAckFloorWithin(b.t, d, b.env.WorkerConsumer(), seq)
 }
 
 // deadLetters returns every message in PBXLINK_DLQ.

@@ -134,9 +134,9 @@ func TestNATSRestartLosesNothing(t *testing.T) {
 	b.start()
 	for i, ev := range s.events {
 		if i == 50 {
-			b.stopNATS()
-			time.Sleep(200 * time.Millisecond)
-			b.startNATS()
+			b.env.Stop()
+			time.Sleep(200 * time.Millisecond) // NATS down a while: the worker's fetches fail
+			b.env.Start()
 		}
 		b.publish(ev)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -25,21 +26,9 @@ type bundle struct {
 // with Zoom's pro limits for it; adjust edits the client's config.
 func setup(t *testing.T, cfg zoomsim.Config, adjust ...func(*zoom.Config)) *bundle {
 	t.Helper()
-	sim, err := zoomsim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	sc := sim.Config()
-	zc := zoom.Config{
-		URL: sim.OAuthURL(), AccountID: sc.AccountID, ClientID: sc.ClientID, ClientSecret: sc.ClientSecret,
-		// Nothing may go to the real Zoom: api_url must come from the token.
-		DefaultAPIURL: "http://127.0.0.1:1",
-		Limiter:       zoom.Unlimited{},
-	}
+	sim := testenv.StartSim(t, cfg)
+	// Nothing may go to the real Zoom: api_url must come from the token.
+	zc := testenv.ZoomConfig(sim)
 	for _, f := range adjust {
 		f(&zc)
 	}

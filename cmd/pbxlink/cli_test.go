@@ -18,10 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/setting"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -239,23 +238,10 @@ func TestHealth(t *testing.T) {
 // event data; publish's own fields come from PBXLINK_PUBLISH_*, and the
 // connection from the shared PBXLINK_NATS_URL.
 func TestPublishKeepsWorkerSettingsApart(t *testing.T) {
-	srv, err := broker.StartEmbedded(broker.EmbeddedConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	ctx := context.Background()
-	if _, err := broker.Provision(ctx, js, broker.Topology{}); err != nil {
-		t.Fatal(err)
-	}
+	env := testenv.New(t, testenv.Config{Topology: &broker.Topology{}})
+	js, ctx := env.JS, testenv.Ctx(t)
 
-	t.Setenv("PBXLINK_NATS_URL", srv.ClientURL())
+	t.Setenv("PBXLINK_NATS_URL", env.URL)
 	t.Setenv("PBXLINK_DEPARTMENT", "state")
 	t.Setenv("PBXLINK_FIRST", "Worker")
 	t.Setenv("PBXLINK_PUBLISH_LAST", "Desk")

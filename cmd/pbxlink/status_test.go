@@ -1,39 +1,23 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 )
 
 // TestStatus: pbxlink status shows the last directory sync, the next slot
 // of the schedule in the hotel's zone, every lease with its holder, the
 // call-record watermark and a pause, as a table and as JSON.
 func TestStatus(t *testing.T) {
-	srv, err := broker.StartEmbedded(broker.EmbeddedConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	ctx := context.Background()
-	p, err := broker.Provision(ctx, js, broker.Topology{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PBXLINK_NATS_URL", srv.ClientURL())
+	env := testenv.New(t, testenv.Config{Topology: &broker.Topology{}})
+	p, ctx := env.Topo, testenv.Ctx(t)
+	t.Setenv("PBXLINK_NATS_URL", env.URL)
 	if stdout, stderr, code := call(t, "status"); code != 0 || !strings.Contains(stdout, "none recorded") || !strings.Contains(stdout, "running") {
 		t.Fatalf("status on a fresh fleet: exit %d\n%s%s", code, stdout, stderr)
 	}

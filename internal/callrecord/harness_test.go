@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
@@ -43,7 +43,7 @@ func (r roomSet) Has(ext string) bool { return r[ext] }
 // and two staff extensions (9001, 9002), on a clock the test moves.
 type harness struct {
 	t     *testing.T
-	srv   *server.Server
+	nats  *testenv.NATS
 	sim   *zoomsim.Server
 	clock *fakeClock
 	rooms roomSet
@@ -51,11 +51,7 @@ type harness struct {
 
 func newHarness(t *testing.T, rooms int, clock *fakeClock, simCfg ...func(*zoomsim.Config)) *harness {
 	t.Helper()
-	srv, err := broker.StartEmbedded(broker.EmbeddedConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	n := testenv.StartNATS(t)
 	now := time.Now
 	if clock != nil {
 		now = clock.Now
@@ -64,30 +60,18 @@ func newHarness(t *testing.T, rooms int, clock *fakeClock, simCfg ...func(*zooms
 	for _, f := range simCfg {
 		f(&cfg)
 	}
-	sim, err := zoomsim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
+	sim := testenv.StartSim(t, cfg)
 	rs := roomSet{}
 	for i := range rooms {
 		rs[strconv.Itoa(1201+i)] = true
 	}
-	return &harness{t: t, srv: srv, sim: sim, clock: clock, rooms: rs}
+	return &harness{t: t, nats: n, sim: sim, clock: clock, rooms: rs}
 }
 
 // conn is a new NATS connection (one per replica), closed at the end.
 func (h *harness) conn() (*nats.Conn, jetstream.JetStream, jetstream.KeyValue) {
 	h.t.Helper()
-	nc, err := broker.Connect(broker.ConnectConfig{URL: h.srv.ClientURL()})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
+	nc, js := h.nats.Connect("test")
 	kv, err := js.CreateOrUpdateKeyValue(context.Background(), broker.FleetBucketConfig(broker.Topology{}))
 	if err != nil {
 		h.t.Fatal(err)
@@ -97,13 +81,7 @@ func (h *harness) conn() (*nats.Conn, jetstream.JetStream, jetstream.KeyValue) {
 
 func (h *harness) zoom() *zoom.Client {
 	h.t.Helper()
-	sc := h.sim.Config()
-	c, err := zoom.New(zoom.Config{URL: h.sim.OAuthURL(), AccountID: sc.AccountID, ClientID: sc.ClientID, ClientSecret: sc.ClientSecret,
-		DefaultAPIURL: "http://127.0.0.1:1", Limiter: zoom.Unlimited{}})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return c
+	return testenv.ZoomClient(h.t, h.sim)
 }
 
 // poller is a replica's poller on its own connection; the Zoom client may

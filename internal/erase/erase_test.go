@@ -12,7 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/erase"
-	"github.com/pbxlink/pbxlink/producer"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/schemas"
 )
 
@@ -26,28 +26,11 @@ type hotel struct {
 
 func newHotel(t *testing.T) *hotel {
 	t.Helper()
-	srv, err := broker.StartEmbedded(broker.EmbeddedConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
-	nc, err := broker.Connect(broker.ConnectConfig{URL: srv.ClientURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
-	h := &hotel{t: t, js: js, nc: nc}
+	env := testenv.New(t, testenv.Config{Topology: &broker.Topology{}})
+	js, p, prod := env.JS, env.Topo, env.Prod
+	h := &hotel{t: t, js: js, nc: env.Conn}
 	ctx := h.ctx()
-	p, err := broker.Provision(ctx, js, broker.Topology{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: erase.StreamCalls, Subjects: []string{"pbxlink.call.*"}}); err != nil {
-		t.Fatal(err)
-	}
-	prod, err := producer.New(js, producer.Config{Source: "pms/test"})
-	if err != nil {
 		t.Fatal(err)
 	}
 	for ext, last := range map[string]string{"1201": "Zanzibar", "1202": "Quixote"} {
