@@ -182,7 +182,11 @@ func (m *GrantMinter) refresh(ctx context.Context, st storedGrant, sg sealedGran
 	cancel()
 	if err != nil {
 		// Free the refresh token for the next attempt, here or elsewhere.
-		_, _ = m.update(context.WithoutCancel(ctx), st, rev)
+		// The mark goes, a dead replica's included: the next refusal is
+		// then no take-over's, and ends in ErrGrantRevoked.
+		free := st
+		free.RefreshingBy, free.RefreshingUntil = "", time.Time{}
+		_, _ = m.update(context.WithoutCancel(ctx), free, rev)
 		if !errors.Is(err, zoom.ErrGrantRevoked) {
 			return nil, err
 		}

@@ -450,3 +450,34 @@ func TestGrantRevokedAndReplaced(t *testing.T) {
 		t.Fatal("a GrantConfig without Zoom and Holder was accepted")
 	}
 }
+
+// TestGrantDeadRefresherEndsInRevoked: a replica died after using the
+// refresh token and before storing the new one, leaving its mark. The next
+// replica waits the mark out, takes over and is refused: retryable once (the
+// dead one might still store), then, with no result stored, the grant's end
+// (ErrGrantRevoked), not an endless retry.
+func TestGrantDeadRefresherEndsInRevoked(t *testing.T) {
+	e := newGrantEnv(t)
+	ctx := context.Background()
+	dying := &slowZoom{app: e.app, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	dead, err := fleet.NewGrantMinter(&holdingKV{KeyValue: e.kv, hold: make(chan struct{})}, fleet.GrantConfig{Zoom: dying, Secret: "sim-secret", Holder: "dead", Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { _, _ = dead.Mint(dctx) }() // refreshes, then never stores
+	<-dying.entered
+	close(dying.release)
+	for e.sim.OAuthStats().Refreshes == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	e.clock.Add(2 * time.Minute)
+	m := e.minter(t, "next", nil)
+	if _, err := m.Mint(ctx); !errors.Is(err, zoom.ErrRetryable) {
+		t.Fatalf("first attempt after the take-over: %v, want retryable", err)
+	}
+	if _, err := m.Mint(ctx); !errors.Is(err, zoom.ErrGrantRevoked) {
+		t.Fatalf("second attempt: %v, want ErrGrantRevoked", err)
+	}
+}
