@@ -2,6 +2,7 @@ package zoomsim_test
 
 import (
 	"encoding/json"
+	"flag"
 	"net/http"
 	"net/url"
 	"strings"
@@ -244,5 +245,18 @@ func TestOAuthAdminAPI(t *testing.T) {
 	var st zoomsim.OAuthStats
 	if err := json.NewDecoder(res.Body).Decode(&st); err != nil || st.RefusedRefreshes != 1 || st.Exchanges != 1 || st.Grants != 0 {
 		t.Fatalf("stats %+v %v", st, err)
+	}
+}
+
+// TestOAuthAppFlags: the OAuth app's settings are flags of pbxlink zoomsim.
+func TestOAuthAppFlags(t *testing.T) {
+	var c zoomsim.Config
+	fs := flag.NewFlagSet("zoomsim", flag.ContinueOnError)
+	c.RegisterFlags(fs)
+	if err := fs.Parse([]string{"--oauth-redirect-uris", testRedirect + ",https://x.example/cb", "--oauth-admin", "staff2@hotel.example", "--refuse-consent"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.OAuthApp.RedirectURIs) != 2 || c.OAuthApp.Admin != "staff2@hotel.example" || !c.OAuthApp.RefuseConsent {
+		t.Fatalf("OAuthApp %+v", c.OAuthApp)
 	}
 }
