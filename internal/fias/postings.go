@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -70,28 +69,23 @@ func (l *Ledger) key(callID string) string {
 // and whether the call was already posted.
 func (l *Ledger) Number(ctx context.Context, callID string) (n uint64, done bool, err error) {
 	key := l.key(callID)
-	for {
-		e, err := l.kv.Get(ctx, key)
-		if err == nil {
-			var le ledgerEntry
-			if err := json.Unmarshal(e.Value(), &le); err != nil {
-				return 0, false, fmt.Errorf("posting ledger %s: %w", key, err)
-			}
-			return le.Number, le.Done, nil
+	var le ledgerEntry
+	_, err = broker.UpdateJSON(ctx, l.kv, key, func(cur *ledgerEntry, exists bool) (*ledgerEntry, error) {
+		if exists {
+			le = *cur
+			return nil, nil
 		}
-		if !errors.Is(err, jetstream.ErrKeyNotFound) {
-			return 0, false, fmt.Errorf("posting ledger %s: %w", key, err)
-		}
-		n, err := l.next(ctx)
+		n, err := l.next(ctx) // lost if another writer creates the entry first
 		if err != nil {
-			return 0, false, err
+			return nil, err
 		}
-		data, _ := json.Marshal(ledgerEntry{Number: n})
-		if _, err := l.kv.Create(ctx, key, data); err != nil && !broker.IsConflict(err) {
-			return 0, false, fmt.Errorf("posting ledger %s: %w", key, err)
-		}
-		// Created, or another writer was first: read what is stored.
+		le = ledgerEntry{Number: n}
+		return &le, nil
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("posting ledger %s: %w", key, err)
 	}
+	return le.Number, le.Done, nil
 }
 
 // next takes the next posting number (1 … 9 999 999 999, FIAS's N10).
