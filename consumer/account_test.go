@@ -18,6 +18,7 @@ import (
 // worker says why it is not ready; once the app is active again every event
 // applies by itself.
 func TestAppDeactivatedPausesWithoutDeadLetters(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{worker: func(c *consumer.Config) {
 		c.Retries = 1 // one failed attempt would dead-letter
 		c.ProbeInterval = 300 * time.Millisecond
@@ -58,6 +59,7 @@ func TestAppDeactivatedPausesWithoutDeadLetters(t *testing.T) {
 // voicemail is cleared, one line says so, and the room's next check-in
 // applies at once.
 func TestPresenceForAUserNotSignedIn(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	b := setup(t, options{
 		sim:    func(c *zoomsim.Config) { c.Seed.RoomsNotSignedIn = true },

@@ -11,6 +11,7 @@ import (
 // Pago Pago (UTC-11) is 09:30 on the 24th in UTC; the department shows the
 // hotel's date, the 23rd. A check-out likewise; Tokyo's date runs ahead.
 func TestDepartmentDateInHotelZone(t *testing.T) {
+	t.Parallel()
 	pago, err := time.LoadLocation("Pacific/Pago_Pago")
 	if err != nil {
 		t.Skipf("no time zone database: %v", err)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pbxlink/pbxlink/consumer"
+	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
@@ -13,6 +14,7 @@ import (
 // TestNewExtensionTargetedLookup: a room added in Zoom after the directory
 // was loaded is found with one targeted lookup, not a full reload.
 func TestNewExtensionTargetedLookup(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{})
 	b.start()
 	loads := b.zoomCalls(zoom.OpListUsers)
@@ -21,8 +23,7 @@ func TestNewExtensionTargetedLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	must[any](t)(b.prod.CheckIn(b.ctx(), "1299", schemas.CheckIn{Guest: schemas.Guest{Last: "Franklin"}}))
-	b.finished()
+	b.finishedAt(must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1299", schemas.CheckIn{Guest: schemas.Guest{Last: "Franklin"}})))
 	if got := b.user(1299).DisplayName; got != "Franklin 1299" {
 		t.Fatalf("new room shows %q", got)
 	}
@@ -36,6 +37,7 @@ func TestNewExtensionTargetedLookup(t *testing.T) {
 
 // TestDirectoryRefresh: the directory is loaded again every CacheRefresh.
 func TestDirectoryRefresh(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{worker: func(c *consumer.Config) { c.CacheRefresh = 300 * time.Millisecond }})
 	b.start()
 	b.eventually("two refreshes", func() (bool, string) {

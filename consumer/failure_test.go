@@ -23,6 +23,7 @@ import (
 // dead-lettered with the contract's headers; later events still apply once
 // Zoom is back.
 func TestRetriesThenDeadLetter(t *testing.T) {
+	t.Parallel()
 	const interval = 400 * time.Millisecond
 	b := setup(t, options{worker: func(c *consumer.Config) { c.Retries = 3; c.RetryInterval = interval }})
 	b.start()
@@ -76,11 +77,11 @@ func checkDeadLetter(t *testing.T, dl *jetstreamMsg, subject, attempts, reason s
 // (no Zoom user or common area has the extension) is dead-lettered after
 // one attempt, and the other extensions' events apply.
 func TestPermanentZoomErrorsGoStraightToTheDLQ(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{})
 	b.start()
 	must[any](t)(b.prod.CheckIn(b.ctx(), "1299", schemas.CheckIn{Guest: schemas.Guest{Last: "Nobody"}}))
-	must[any](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{Last: "Lamarr"}}))
-	b.finished()
+	b.finishedAt(must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{Last: "Lamarr"}})))
 	if got := b.user(1202).DisplayName; got != "Lamarr 1202" {
 		t.Fatalf("display name %q, want the later event's", got)
 	}
@@ -96,6 +97,7 @@ func TestPermanentZoomErrorsGoStraightToTheDLQ(t *testing.T) {
 // lost: the room shows the name without guest fields (the extension), the
 // event is not dead-lettered, and the extension's later events apply.
 func TestRefusedNameFallsBackToTheExtension(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	b := setup(t, options{
 		sim:    func(c *zoomsim.Config) { c.BannedWords = []string{"forbidden"} },
@@ -124,6 +126,7 @@ func TestRefusedNameFallsBackToTheExtension(t *testing.T) {
 // dead-lettered at once, body unchanged, with a reason naming the problem,
 // and a good event after them applies.
 func TestBadEventsGoStraightToTheDLQ(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{})
 	b.start()
 	good := func(ext, typ string, mutate func(map[string]any)) []byte {
@@ -162,8 +165,7 @@ func TestBadEventsGoStraightToTheDLQ(t *testing.T) {
 		}
 		seqs[strconv.FormatUint(ack.Sequence, 10)] = tt.name
 	}
-	must[any](t)(b.prod.CheckIn(b.ctx(), "1203", schemas.CheckIn{Guest: schemas.Guest{Last: "Curie"}}))
-	b.finished()
+	b.finishedAt(must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1203", schemas.CheckIn{Guest: schemas.Guest{Last: "Curie"}})))
 	if got := b.user(1203).DisplayName; got != "Curie 1203" {
 		t.Fatalf("display name %q: the good event after the bad ones must apply", got)
 	}
@@ -192,6 +194,7 @@ func TestBadEventsGoStraightToTheDLQ(t *testing.T) {
 // later events of its extension only; other extensions go on, and the
 // extension ends in the state of its last event.
 func TestOrderThroughRetries(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{
 		worker: func(c *consumer.Config) { c.RetryInterval = time.Second },
 	})
@@ -206,13 +209,13 @@ func TestOrderThroughRetries(t *testing.T) {
 	if err := b.sim.SetFaults(zoomsim.Faults{}); err != nil {
 		t.Fatal(err)
 	}
-	must[any](t)(b.prod.GuestChange(b.ctx(), "1201", schemas.GuestChange{Guest: &schemas.GuestPatch{Last: ptr("Second")}}))
+	second := must[*producer.Result](t)(b.prod.GuestChange(b.ctx(), "1201", schemas.GuestChange{Guest: &schemas.GuestPatch{Last: ptr("Second")}}))
 	must[any](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{Last: "Other"}}))
 	b.eventually("the other extension", func() (bool, string) { return b.user(1202).DisplayName == "Other 1202", b.user(1202).DisplayName })
 	if got := b.user(1201).DisplayName; got == "Second 1201" {
 		t.Fatalf("1201 shows %q before its first event's retry: the second event overtook it", got)
 	}
-	b.finished()
+	b.finishedAt(second)
 	if got := b.user(1201).DisplayName; got != "Second 1201" {
 		t.Fatalf("1201 shows %q, want the last event's name", got)
 	}
@@ -222,6 +225,7 @@ func TestOrderThroughRetries(t *testing.T) {
 // are dead-lettered without a state record each, and a burst of them does
 // not turn into a burst of lookups in Zoom.
 func TestUnknownExtensionsCostLittle(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("lookups spread at one a second take about 20 s")
 	}

@@ -3,6 +3,7 @@ package consumer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -177,6 +178,17 @@ func (b *bundle) deadLetters() []*jetstream.RawStreamMsg {
 		}
 		out = append(out, m)
 	}
+}
+
+// deadLetterReasons says, for a failure message, why each dead letter so
+// far was dead-lettered ("" when there is none).
+func (b *bundle) deadLetterReasons() string {
+	b.t.Helper()
+	var out strings.Builder
+	for _, m := range b.deadLetters() {
+		fmt.Fprintf(&out, "\n  dead letter %s (seq %s): %s", m.Subject, m.Header.Get(schemas.HeaderOriginalSeq), m.Header.Get(schemas.HeaderError))
+	}
+	return out.String()
 }
 
 // zoomCalls counts the simulator's journal entries of the operations given

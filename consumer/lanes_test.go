@@ -11,6 +11,7 @@ func testJob(ext string, seq uint64) *job { return &job{ext: ext, seq: seq} }
 // the lane straight back to the ready queue instead of leaving it parked
 // until the next periodic look.
 func TestLanesWakeWhileRunningIsNotLost(t *testing.T) {
+	t.Parallel()
 	l := newLanes(4, 8)
 	l.add(testJob("1201", 1))
 	ln, j, ok := l.next()
@@ -29,6 +30,7 @@ func TestLanesWakeWhileRunningIsNotLost(t *testing.T) {
 // displacing the latest; only perExt jobs of a lane count toward the
 // intake's room; parked lanes count nothing.
 func TestLanesOrderAndCaps(t *testing.T) {
+	t.Parallel()
 	l := newLanes(2, 3)
 	for _, s := range []uint64{5, 3, 4} {
 		if ex := l.add(testJob("1201", s)); ex != nil {
@@ -61,6 +63,7 @@ func TestLanesOrderAndCaps(t *testing.T) {
 // TestLanesFreeCountsOnlyRunnable: the intake is given room only while
 // fewer than limit jobs could run.
 func TestLanesFreeCountsOnlyRunnable(t *testing.T) {
+	t.Parallel()
 	l := newLanes(4, 64)
 	never := func() bool { return false }
 	if n := l.free(3, never); n != 3 {

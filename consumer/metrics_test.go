@@ -9,6 +9,7 @@ import (
 // TestMetricsPresentAtZero: an alert on dead letters or on one event type
 // must have a series to read before the first event.
 func TestMetricsPresentAtZero(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	NewMetrics(reg)
 	families, err := reg.Gather()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pbxlink/pbxlink/consumer"
+	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
@@ -15,6 +16,7 @@ import (
 // TestDepartment checks every department setting on a check-in and a
 // check-out, for users and common areas.
 func TestDepartment(t *testing.T) {
+	t.Parallel()
 	stay := schemas.CheckIn{Guest: schemas.Guest{First: "Ada", Last: "Lovelace"},
 		Mailbox: &schemas.Mailbox{Description: "Lovelace party", RoomID: "R1203"}, Tenant: "Grand Hotel", Site: "Main"}
 	leave := schemas.CheckOut{Tenant: "Grand Hotel", Site: "Main"}
@@ -33,6 +35,7 @@ func TestDepartment(t *testing.T) {
 	for _, target := range []zoomsim.Target{zoomsim.TargetUsers, zoomsim.TargetCommonAreas} {
 		for _, tt := range tests {
 			t.Run(fmt.Sprintf("%s/%s", target, tt.dept), func(t *testing.T) {
+				t.Parallel()
 				b := setup(t, options{
 					sim:    func(c *zoomsim.Config) { c.Seed.Target = target },
 					worker: func(c *consumer.Config) { c.Department = tt.dept },
@@ -53,12 +56,13 @@ func TestDepartment(t *testing.T) {
 					}
 					return replaceDate(s, date)
 				}
-				must[any](t)(b.prod.CheckIn(b.ctx(), "1201", stay))
-				b.eventually("department after check-in", func() (bool, string) { return dept() == want(tt.in), dept() })
-				must[any](t)(b.prod.CheckOut(b.ctx(), "1201", leave))
-				b.finished()
+				b.finishedAt(must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1201", stay)))
+				if got := dept(); got != want(tt.in) {
+					t.Fatalf("department after check-in %q, want %q%s", got, want(tt.in), b.deadLetterReasons())
+				}
+				b.finishedAt(must[*producer.Result](t)(b.prod.CheckOut(b.ctx(), "1201", leave)))
 				if got := dept(); got != want(tt.out) {
-					t.Fatalf("department after check-out %q, want %q", got, want(tt.out))
+					t.Fatalf("department after check-out %q, want %q%s", got, want(tt.out), b.deadLetterReasons())
 				}
 			})
 		}
@@ -76,27 +80,26 @@ func replaceDate(s, date string) string {
 // check-out delete the room's voicemail; off, they leave it; a
 // clearmessages event deletes it either way.
 func TestMessageManagement(t *testing.T) {
+	t.Parallel()
 	for _, on := range []bool{true, false} {
 		t.Run(fmt.Sprint("on=", on), func(t *testing.T) {
+			t.Parallel()
 			b := setup(t, options{worker: func(c *consumer.Config) { c.MessageManagement = on }})
 			b.start()
 			room := b.user(1202)
 			if n := len(b.sim.Voicemails(room.ID)); n != 2 {
 				t.Fatalf("seeded %d voicemails, want 2", n)
 			}
-			must[any](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{Last: "Turing"}}))
-			b.finished()
+			b.finishedAt(must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{Last: "Turing"}})))
 			if n, want := len(b.sim.Voicemails(room.ID)), map[bool]int{true: 0, false: 2}[on]; n != want {
 				t.Fatalf("after check-in %d voicemails, want %d", n, want)
 			}
 			must[any](t)(b.sim.AddVoicemail(room.ID, zoomsim.Voicemail{CallerName: "Front desk", CallerNumber: "9001"}))
-			must[any](t)(b.prod.CheckOut(b.ctx(), "1202", schemas.CheckOut{}))
-			b.finished()
+			b.finishedAt(must[*producer.Result](t)(b.prod.CheckOut(b.ctx(), "1202", schemas.CheckOut{})))
 			if n, want := len(b.sim.Voicemails(room.ID)), map[bool]int{true: 0, false: 3}[on]; n != want {
 				t.Fatalf("after check-out %d voicemails, want %d", n, want)
 			}
-			must[any](t)(b.prod.ClearMessages(b.ctx(), "1202"))
-			b.finished()
+			b.finishedAt(must[*producer.Result](t)(b.prod.ClearMessages(b.ctx(), "1202")))
 			if n := len(b.sim.Voicemails(room.ID)); n != 0 {
 				t.Fatalf("after clearmessages %d voicemails, want 0", n)
 			}
@@ -109,6 +112,7 @@ func TestMessageManagement(t *testing.T) {
 // alone, and a dnd or clearmessages event is dead-lettered saying which
 // scopes are missing (not counted as applied).
 func TestMissingOptionalScopes(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{
 		sim:    func(c *zoomsim.Config) { c.Scopes = slices.Clone(zoom.RequiredScopes) },
 		worker: func(c *consumer.Config) { c.MessageManagement = true },
@@ -123,8 +127,7 @@ func TestMissingOptionalScopes(t *testing.T) {
 	phone := b.sim.DevicesOf(room.ID)[0]
 	must[any](t)(b.prod.CheckIn(b.ctx(), "1205", schemas.CheckIn{Guest: schemas.Guest{First: "Alan", Last: "Turing"}}))
 	must[any](t)(b.prod.DND(b.ctx(), "1205", true))
-	must[any](t)(b.prod.ClearMessages(b.ctx(), "1205"))
-	b.finished()
+	b.finishedAt(must[*producer.Result](t)(b.prod.ClearMessages(b.ctx(), "1205")))
 	if u := b.user(1205); u.DisplayName != "Alan Turing 1205" {
 		t.Fatalf("display name %q", u.DisplayName)
 	}
@@ -149,17 +152,16 @@ func TestMissingOptionalScopes(t *testing.T) {
 // TestUnchangedEventCostsNothing: an event that leaves Zoom as it is makes
 // no Zoom call.
 func TestUnchangedEventCostsNothing(t *testing.T) {
+	t.Parallel()
 	b := setup(t, quickPresence)
 	b.start()
 	in := schemas.CheckIn{Guest: schemas.Guest{First: "Ada", Last: "Lovelace"}}
 	must[any](t)(b.prod.CheckIn(b.ctx(), "1203", in))
-	must[any](t)(b.prod.DND(b.ctx(), "1203", true))
-	b.finished()
+	b.finishedAt(must[*producer.Result](t)(b.prod.DND(b.ctx(), "1203", true)))
 	calls := b.zoomCalls()
 	must[any](t)(b.prod.CheckIn(b.ctx(), "1203", in))
 	must[any](t)(b.prod.DND(b.ctx(), "1203", true))
-	must[any](t)(b.prod.GuestChange(b.ctx(), "1203", schemas.GuestChange{Guest: &schemas.GuestPatch{First: ptr("Ada")}}))
-	b.finished()
+	b.finishedAt(must[*producer.Result](t)(b.prod.GuestChange(b.ctx(), "1203", schemas.GuestChange{Guest: &schemas.GuestPatch{First: ptr("Ada")}})))
 	if extra := b.zoomCalls() - calls; extra != 0 {
 		t.Fatalf("repeating events made %d Zoom calls, want 0", extra)
 	}

@@ -72,6 +72,7 @@ func (r recording) UpdateDeviceName(ctx context.Context, id, name string) error 
 // than the consumer's ack wait. No event is written to Zoom twice, and no
 // room's user or desk phone ever goes back to an older event's name.
 func TestBacklogEachEventWrittenOnceInOrder(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a backlog under a slow rate limit takes about 20 s")
 	}
@@ -151,6 +152,7 @@ func TestBacklogEachEventWrittenOnceInOrder(t *testing.T) {
 // stale; order is the stream's. One stamped more than a day after it was
 // stored is dead-lettered as a bad event and blocks nothing.
 func TestFutureTimeDoesNotPoisonTheRoom(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{})
 	b.start()
 	must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1201", schemas.CheckIn{Guest: schemas.Guest{Last: "Ahead"}},
@@ -178,6 +180,7 @@ func TestFutureTimeDoesNotPoisonTheRoom(t *testing.T) {
 // Pbxlink-* headers after a newer event of its room was applied is
 // skipped; one replayed while it is still the newest is applied.
 func TestReplayOlderThanTheRoomIsSkipped(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{})
 	b.start()
 	replay := func(last string, origSeq uint64) *jetstream.PubAck {
@@ -214,6 +217,7 @@ func TestReplayOlderThanTheRoomIsSkipped(t *testing.T) {
 // again restarts its sequences; under the surviving state every new event
 // would look finished. The worker refuses to start and says how to reset.
 func TestRecreatedStreamRefusesToStart(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{})
 	w := b.start()
 	res := must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1204", schemas.CheckIn{Guest: schemas.Guest{Last: "Before"}}))
@@ -238,6 +242,7 @@ func TestRecreatedStreamRefusesToStart(t *testing.T) {
 // rooms' events still flow at once, on a consumer whose in-flight window
 // is small.
 func TestBlockedRoomDelaysOnlyItself(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{
 		sim: func(c *zoomsim.Config) {
 			c.Seed = &zoomsim.Seed{Rooms: 51, FirstExtension: 1201, PhonesPerRoom: 1}
@@ -285,13 +290,15 @@ func (f failing) UpdateUser(ctx context.Context, id string, u zoom.UserUpdate) e
 // direct get, which a lagging follower of an R3 stream may answer from old
 // facts. A plain subscriber sees every direct-get request on the account.
 func TestOrderReadsGoToTheLeader(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{})
 	sub := must[*nats.Subscription](t)(b.nc.SubscribeSync("$JS.API.DIRECT.GET.>"))
 	b.start()
+	var last *producer.Result
 	for i := range 6 {
-		must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1205", schemas.CheckIn{Guest: schemas.Guest{Last: fmt.Sprint("Leader", i)}}))
+		last = must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1205", schemas.CheckIn{Guest: schemas.Guest{Last: fmt.Sprint("Leader", i)}}))
 	}
-	b.finished()
+	b.finishedAt(last)
 	for {
 		m, err := sub.NextMsg(100 * time.Millisecond)
 		if err != nil {

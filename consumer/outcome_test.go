@@ -13,6 +13,7 @@ import (
 // TestDecide: only the event's own failures use attempts; waiting, the
 // account's failures and the infrastructure's are deferrals.
 func TestDecide(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	cfg := Config{Retries: 3, RetryInterval: time.Minute}
 	tests := []struct {

@@ -3,11 +3,13 @@ package consumer_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
@@ -47,21 +49,27 @@ func newScript(n int, seed uint64) script {
 	return s
 }
 
-func (b *bundle) publish(ev scriptEvent) {
+// publish publishes one event of a script and returns what the stream
+// stored.
+func (b *bundle) publish(ev scriptEvent) *producer.Result {
 	b.t.Helper()
 	ext := strconv.FormatInt(ev.ext, 10)
+	var r *producer.Result
 	var err error
 	switch ev.kind {
 	case schemas.TypeCheckIn:
-		_, err = b.prod.CheckIn(b.ctx(), ext, schemas.CheckIn{Guest: schemas.Guest{Last: ev.last}})
+		r, err = b.prod.CheckIn(b.ctx(), ext, schemas.CheckIn{Guest: schemas.Guest{Last: ev.last}})
 	case schemas.TypeGuest:
-		_, err = b.prod.GuestChange(b.ctx(), ext, schemas.GuestChange{Guest: &schemas.GuestPatch{Last: &ev.last}})
+		r, err = b.prod.GuestChange(b.ctx(), ext, schemas.GuestChange{Guest: &schemas.GuestPatch{Last: &ev.last}})
 	case schemas.TypeCheckOut:
-		_, err = b.prod.CheckOut(b.ctx(), ext, schemas.CheckOut{})
+		r, err = b.prod.CheckOut(b.ctx(), ext, schemas.CheckOut{})
+	default:
+		err = fmt.Errorf("script event of type %q", ev.kind)
 	}
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	return r
 }
 
 // checkOrder checks every room's final name against the script, and that
@@ -109,11 +117,13 @@ func (b *bundle) checkOrder(s script) {
 // grace ends at once) and starts another: every event takes effect, in
 // order, none is dead-lettered.
 func TestWorkerRestartLosesNothing(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{sim: func(c *zoomsim.Config) { c.Faults = zoomsim.Faults{Latency: 3 * time.Millisecond} }})
 	s := newScript(150, 1)
 	w := b.start()
+	var last *producer.Result
 	for i, ev := range s.events {
-		b.publish(ev)
+		last = b.publish(ev)
 		if i == 60 {
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel() // no grace: events in progress are cut off and handed back
@@ -121,7 +131,7 @@ func TestWorkerRestartLosesNothing(t *testing.T) {
 			w = b.start()
 		}
 	}
-	b.finished()
+	b.finishedAt(last)
 	b.checkOrder(s)
 }
 
@@ -129,17 +139,19 @@ func TestWorkerRestartLosesNothing(t *testing.T) {
 // store) while events flow: the worker reconnects and every event takes
 // effect, in order.
 func TestNATSRestartLosesNothing(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{sim: func(c *zoomsim.Config) { c.Faults = zoomsim.Faults{Latency: 3 * time.Millisecond} }})
 	s := newScript(120, 2)
 	b.start()
+	var last *producer.Result
 	for i, ev := range s.events {
 		if i == 50 {
 			b.env.Stop()
 			time.Sleep(200 * time.Millisecond) // NATS down a while: the worker's fetches fail
 			b.env.Start()
 		}
-		b.publish(ev)
+		last = b.publish(ev)
 	}
-	b.finished()
+	b.finishedAt(last)
 	b.checkOrder(s)
 }

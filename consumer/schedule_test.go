@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseSchedule(t *testing.T) {
+	t.Parallel()
 	s, err := ParseSchedule("mon-fri 02:30, sat,sun 05:00")
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +32,7 @@ func TestParseSchedule(t *testing.T) {
 // (after the gap); on the night they go back the 02:30 that comes twice
 // runs once.
 func TestScheduleAcrossDST(t *testing.T) {
+	t.Parallel()
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Skipf("no time zone database: %v", err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
@@ -14,10 +15,11 @@ import (
 // event in progress finish and be acknowledged, and hands back the rest,
 // which the next worker applies.
 func TestSoftStopFinishesEventsInProgress(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{sim: func(c *zoomsim.Config) { c.Faults = zoomsim.Faults{Latency: 300 * time.Millisecond} }})
 	w := b.start()
 	must[any](t)(b.prod.CheckIn(b.ctx(), "1201", schemas.CheckIn{Guest: schemas.Guest{Last: "First"}}))
-	must[any](t)(b.prod.GuestChange(b.ctx(), "1201", schemas.GuestChange{Guest: &schemas.GuestPatch{Last: ptr("Second")}}))
+	second := must[*producer.Result](t)(b.prod.GuestChange(b.ctx(), "1201", schemas.GuestChange{Guest: &schemas.GuestPatch{Last: ptr("Second")}}))
 	b.eventually("the first call to start", func() (bool, string) { return b.zoomCalls(zoom.OpUpdateUser) > 0, "" })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -31,7 +33,7 @@ func TestSoftStopFinishesEventsInProgress(t *testing.T) {
 		t.Fatalf("after a soft stop 1201 shows %q: the event in progress did not finish", got)
 	}
 	b.start()
-	b.finished()
+	b.finishedAt(second)
 	if got := b.user(1201).DisplayName; got != "Second 1201" {
 		t.Fatalf("1201 shows %q, want the handed-back event applied", got)
 	}

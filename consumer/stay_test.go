@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
@@ -16,6 +17,7 @@ func ptr[T any](v T) *T { return &v }
 // user's names and desk phone follow the guest, do-not-disturb goes on and
 // off, and at check-out nothing of the guest is left.
 func TestStayOnUsers(t *testing.T) {
+	t.Parallel()
 	b := setup(t, quickPresence)
 	b.start()
 	room := b.user(1203)
@@ -42,13 +44,13 @@ func TestStayOnUsers(t *testing.T) {
 		return pr.Status == zoom.PresenceDoNotDisturb, pr.Status
 	})
 
-	must[any](t)(p.CheckOut(b.ctx(), "1203", schemas.CheckOut{}))
+	out := must[*producer.Result](t)(p.CheckOut(b.ctx(), "1203", schemas.CheckOut{}))
 	expect("check-out", "1203", "1203", "1203")
 	b.eventually("do-not-disturb off", func() (bool, string) {
 		pr, _ := b.sim.Presence(room.ID)
 		return pr.Status == zoom.PresenceAvailable, pr.Status
 	})
-	b.finished()
+	b.finishedAt(out)
 	if dl := b.deadLetters(); len(dl) != 0 {
 		t.Fatalf("dead letters: %s", dl[0].Header.Get(schemas.HeaderError))
 	}
@@ -58,6 +60,7 @@ func TestStayOnUsers(t *testing.T) {
 // display name and desk phone follow the guest; do-not-disturb does not
 // apply and costs no call.
 func TestStayOnCommonAreas(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{sim: func(c *zoomsim.Config) { c.Seed.Target = zoomsim.TargetCommonAreas }})
 	b.start()
 	area, _ := b.sim.CommonAreaByExtension(1202)
@@ -73,9 +76,9 @@ func TestStayOnCommonAreas(t *testing.T) {
 	must[any](t)(b.prod.CheckIn(b.ctx(), "1202", schemas.CheckIn{Guest: schemas.Guest{First: "Grace", Last: "Hopper"}}))
 	expect("check-in", "Grace Hopper 1202")
 	must[any](t)(b.prod.DND(b.ctx(), "1202", true))
-	must[any](t)(b.prod.CheckOut(b.ctx(), "1202", schemas.CheckOut{}))
+	out := must[*producer.Result](t)(b.prod.CheckOut(b.ctx(), "1202", schemas.CheckOut{}))
 	expect("check-out", "1202")
-	b.finished()
+	b.finishedAt(out)
 	if n := b.zoomCalls(zoom.OpSetPresence); n != 0 {
 		t.Fatalf("%d presence calls for a common area", n)
 	}
@@ -94,13 +97,15 @@ var quickPresence = options{
 // TestPresenceRuleKeepsTheFinalState: do-not-disturb toggled faster than
 // Zoom allows ends in the state the last event asked for, without a 429.
 func TestPresenceRuleKeepsTheFinalState(t *testing.T) {
+	t.Parallel()
 	b := setup(t, quickPresence)
 	b.start()
 	room := b.user(1204)
+	var last *producer.Result
 	for _, on := range []bool{true, false, true} {
-		must[any](t)(b.prod.DND(b.ctx(), "1204", on))
+		last = must[*producer.Result](t)(b.prod.DND(b.ctx(), "1204", on))
 	}
-	b.finished()
+	b.finishedAt(last)
 	if pr, _ := b.sim.Presence(room.ID); pr.Status != zoom.PresenceDoNotDisturb {
 		t.Fatalf("presence %q, want the last event's Do_Not_Disturb", pr.Status)
 	}

@@ -15,6 +15,7 @@ import (
 // directory from Zoom once between them (the other imports the snapshot),
 // and the fleet bucket tells when and how the last sync went.
 func TestScheduledSyncOncePerFleet(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	base := time.Date(2026, 11, 30, 2, 59, 58, 0, time.UTC) // two seconds before the slot
 	sched, err := consumer.ParseSchedule("daily 03:00")

@@ -9,6 +9,7 @@ import (
 // February, leap days): each at most a calendar month, contiguous, newest
 // first from today, none before six months ago.
 func TestVoicemailRangesKeepZoomsRules(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2027, 1, 1, 23, 30, 0, 0, time.UTC)
 	for day := range 366 * 2 {
 		now := start.AddDate(0, 0, day)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pbxlink/pbxlink/consumer"
+	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -18,6 +19,7 @@ var voicemailAges = []int{3, 40, 100, 170}
 // clearmessages each delete voicemail 3, 40, 100 and 170 days old, not only
 // the last 30 days that Zoom lists without a range.
 func TestDeleteAllVoicemailReachesSixMonths(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{worker: func(c *consumer.Config) { c.MessageManagement = true }})
 	b.start()
 	room := b.user(1203)
@@ -29,9 +31,9 @@ func TestDeleteAllVoicemailReachesSixMonths(t *testing.T) {
 				DateTime: time.Now().AddDate(0, 0, -days)}))
 		}
 	}
-	left := func(after string) {
+	left := func(after string, r *producer.Result) {
 		t.Helper()
-		b.finished()
+		b.finishedAt(r)
 		if vms := b.sim.Voicemails(room.ID); len(vms) != 0 {
 			var ages []string
 			for _, v := range vms {
@@ -41,14 +43,11 @@ func TestDeleteAllVoicemailReachesSixMonths(t *testing.T) {
 		}
 	}
 	leave()
-	must[any](t)(b.prod.CheckIn(b.ctx(), "1203", schemas.CheckIn{Guest: schemas.Guest{Last: "Hopper"}}))
-	left("check-in")
+	left("check-in", must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1203", schemas.CheckIn{Guest: schemas.Guest{Last: "Hopper"}})))
 	leave()
-	must[any](t)(b.prod.CheckOut(b.ctx(), "1203", schemas.CheckOut{}))
-	left("check-out")
+	left("check-out", must[*producer.Result](t)(b.prod.CheckOut(b.ctx(), "1203", schemas.CheckOut{})))
 	leave()
-	must[any](t)(b.prod.ClearMessages(b.ctx(), "1203"))
-	left("clearmessages")
+	left("clearmessages", must[*producer.Result](t)(b.prod.ClearMessages(b.ctx(), "1203")))
 	if dead := b.deadLetters(); len(dead) != 0 {
 		t.Fatalf("%d dead letters: %s", len(dead), dead[0].Header.Get("Pbxlink-Error"))
 	}
