@@ -1,6 +1,7 @@
 package zoomsim
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -270,6 +271,14 @@ func (s *Server) Deauthorize() int {
 	s.grants.mu.Unlock()
 	s.tokens.revokeGranted()
 	return n
+}
+
+// DeauthorizeAndNotify is the admin removing the app as Zoom plays it out:
+// Deauthorize, then app_deauthorized for the account, signed under secret,
+// posted to url (the app's event subscription).
+func (s *Server) DeauthorizeAndNotify(ctx context.Context, url, secret string) (WebhookReply, error) {
+	s.Deauthorize()
+	return SendWebhook(ctx, url, secret, EventAppDeauthorized, s.DeauthorizedPayload(s.cfg.AccountID))
 }
 
 // OAuthStats returns the authorization-code app's counters.

@@ -1,9 +1,13 @@
 package zoomsim_test
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -258,5 +262,33 @@ func TestOAuthAppFlags(t *testing.T) {
 	}
 	if len(c.OAuthApp.RedirectURIs) != 2 || c.OAuthApp.Admin != "staff2@hotel.example" || !c.OAuthApp.RefuseConsent {
 		t.Fatalf("OAuthApp %+v", c.OAuthApp)
+	}
+}
+
+// TestDeauthorizeAndNotify: removing the app revokes the grant, then Zoom
+// posts a signed app_deauthorized for the account.
+func TestDeauthorizeAndNotify(t *testing.T) {
+	s := start(t, zoomsim.Config{})
+	_, back := consent(t, s, authorizeQuery("a"))
+	_, g := codeToken(t, s, exchangeForm(back.Get("code"), testRedirect))
+	got := make(chan string, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Header.Get("x-zm-signature") != zoomsim.SignWebhook("whsecret", r.Header.Get("x-zm-request-timestamp"), body) {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		// The grant is revoked before Zoom tells the app.
+		st, _ := codeToken(t, s, refreshForm(g.RefreshToken))
+		got <- fmt.Sprintf("%d %s", st, body)
+	}))
+	defer hook.Close()
+	reply, err := s.DeauthorizeAndNotify(context.Background(), hook.URL, "whsecret")
+	if err != nil || reply.Status != 200 {
+		t.Fatalf("reply %+v, %v", reply, err)
+	}
+	msg := <-got
+	if !strings.HasPrefix(msg, "400 ") || !strings.Contains(msg, `"event":"app_deauthorized"`) || !strings.Contains(msg, `"account_id":"sim-account"`) {
+		t.Fatalf("notification: %s", msg)
 	}
 }
