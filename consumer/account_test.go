@@ -34,7 +34,18 @@ func TestAppDeactivatedPausesWithoutDeadLetters(t *testing.T) {
 		err := w.Ready(b.ctx())
 		return err != nil && strings.Contains(err.Error(), "paused"), fmt.Sprint(err)
 	})
-	time.Sleep(time.Second) // events keep arriving at a paused fleet
+	// Events keep arriving at the paused fleet: every one is delivered and
+	// handed back (at least as many deferrals as events), none uses up its
+	// one attempt.
+	events := b.env.WorkerConsumer()
+	b.eventually("every event delivered and deferred during the pause", func() (bool, string) {
+		info, err := events.Info(b.ctx())
+		if err != nil {
+			return false, err.Error()
+		}
+		n := b.outcomes(consumer.OutcomeDeferred)
+		return info.NumPending == 0 && n >= 10, fmt.Sprintf("%d undelivered, %d deferrals", info.NumPending, n)
+	})
 	if dl := b.deadLetters(); len(dl) != 0 {
 		t.Fatalf("%d dead letters during the pause: %s", len(dl), dl[0].Header.Get(schemas.HeaderError))
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // bundle is a whole deployment in one test: the shared test environment
@@ -34,7 +35,8 @@ type bundle struct {
 	prod   *producer.Producer
 	worker *consumer.Worker
 	cfg    consumer.Config
-	now    time.Time // event times increase from here
+	reg    *prometheus.Registry // the workers' metrics, unless a test sets its own
+	now    time.Time            // event times increase from here
 }
 
 type options struct {
@@ -47,7 +49,7 @@ type options struct {
 // default) without rate limits, and a worker configured by opts.
 func setup(t *testing.T, opts options) *bundle {
 	t.Helper()
-	b := &bundle{t: t, now: time.Now().UTC().Add(-time.Hour).Truncate(time.Second)}
+	b := &bundle{t: t, reg: prometheus.NewRegistry(), now: time.Now().UTC().Add(-time.Hour).Truncate(time.Second)}
 	sc := zoomsim.Config{Unlimited: true, Seed: &zoomsim.Seed{Rooms: 5, FirstExtension: 1201, PhonesPerRoom: 1, VoicemailsPerRoom: 2}}
 	if opts.sim != nil {
 		opts.sim(&sc)
@@ -60,7 +62,7 @@ func setup(t *testing.T, opts options) *bundle {
 	}
 	b.zoom = testenv.ZoomClient(t, b.sim, adjust...)
 	b.cfg = consumer.Config{JetStream: b.js, Zoom: b.zoom, RetryInterval: 200 * time.Millisecond,
-		Topology: broker.Topology{AckWait: 3 * time.Second}}
+		Topology: broker.Topology{AckWait: 3 * time.Second}, Metrics: consumer.NewMetrics(b.reg)}
 	if os.Getenv("PBXLINK_TEST_LOG") != "" {
 		// Debugging a test: the worker's log on stderr.
 		b.cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -189,6 +191,31 @@ func (b *bundle) deadLetterReasons() string {
 		fmt.Fprintf(&out, "\n  dead letter %s (seq %s): %s", m.Subject, m.Header.Get(schemas.HeaderOriginalSeq), m.Header.Get(schemas.HeaderError))
 	}
 	return out.String()
+}
+
+// outcomes is how many times the workers gave an event the outcome (one of
+// consumer.Outcome*), over every event type: a fact to wait on ("every
+// event was tried and deferred") where the stream shows none.
+func (b *bundle) outcomes(outcome string) int {
+	b.t.Helper()
+	families, err := b.reg.Gather()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	n := 0.0
+	for _, f := range families {
+		if f.GetName() != "pbxlink_events_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "outcome" && l.GetValue() == outcome {
+					n += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return int(n)
 }
 
 // zoomCalls counts the simulator's journal entries of the operations given
