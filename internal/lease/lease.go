@@ -71,12 +71,14 @@ func (l *Lease) Token() uint64 {
 // it reports false. An error (NATS unreachable) leaves a hold in place, to
 // be renewed by the next attempt.
 func (l *Lease) TryAcquire(ctx context.Context) (bool, error) {
-	held, err, lost := l.tryAcquire(ctx)
+	held, lost, err := l.tryAcquire(ctx)
 	l.report(lost)
 	return held, err
 }
 
-func (l *Lease) tryAcquire(ctx context.Context) (held bool, err, lost error) {
+// tryAcquire is TryAcquire under the lock; lost is the hold it found over,
+// for OnLost.
+func (l *Lease) tryAcquire(ctx context.Context) (held bool, lost, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.cfg.Now()
@@ -86,7 +88,7 @@ func (l *Lease) tryAcquire(ctx context.Context) (held bool, err, lost error) {
 			return true, nil, nil
 		}
 		if !errors.Is(err, ErrLost) {
-			return false, err, nil
+			return false, nil, err
 		}
 		lost = err // and contend below: the key may be free again
 	}
@@ -100,14 +102,14 @@ func (l *Lease) tryAcquire(ctx context.Context) (held bool, err, lost error) {
 	})
 	switch {
 	case errors.Is(err, broker.ErrContended):
-		return false, nil, lost
+		return false, lost, nil
 	case err != nil:
-		return false, fmt.Errorf("lease %s: %w", l.cfg.Key, err), lost
+		return false, lost, fmt.Errorf("lease %s: %w", l.cfg.Key, err)
 	case !wrote:
-		return false, nil, lost
+		return false, lost, nil
 	}
 	l.rev, l.token, l.lastOK = rev, rev, now
-	return true, nil, lost
+	return true, lost, nil
 }
 
 // free decides whether the stored record e may be taken at now.
