@@ -5,29 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 )
 
 // casKV is a fresh bucket on an embedded server.
 func casKV(t *testing.T) (jetstream.KeyValue, context.Context) {
 	t.Helper()
-	srv, err := broker.StartEmbedded(broker.EmbeddedConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
-	nc, err := broker.Connect(broker.ConnectConfig{URL: srv.ClientURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "cas", History: 1})
+	n := testenv.StartNATS(t)
+	ctx := testenv.Ctx(t)
+	kv, err := n.JS.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "cas", History: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

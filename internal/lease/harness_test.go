@@ -7,33 +7,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/lease"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 )
 
 const key = "test.lease"
 
 // fleet is an embedded JetStream server with the fleet bucket.
 type fleet struct {
-	t   *testing.T
-	srv *server.Server
-	ctx context.Context
+	t    *testing.T
+	nats *testenv.NATS
+	ctx  context.Context
 }
 
 func newFleet(t *testing.T) *fleet {
 	t.Helper()
-	srv, err := broker.StartEmbedded(broker.EmbeddedConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	t.Cleanup(cancel)
-	f := &fleet{t: t, srv: srv, ctx: ctx}
-	if _, err := f.js().CreateOrUpdateKeyValue(ctx, broker.FleetBucketConfig(broker.Topology{})); err != nil {
+	f := &fleet{t: t, nats: testenv.StartNATS(t), ctx: testenv.Ctx(t)}
+	if _, err := f.nats.JS.CreateOrUpdateKeyValue(f.ctx, broker.FleetBucketConfig(broker.Topology{})); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -42,22 +35,8 @@ func newFleet(t *testing.T) *fleet {
 // conn is a new connection: each replica has its own, so that one can die
 // alone.
 func (f *fleet) conn() *nats.Conn {
-	f.t.Helper()
-	nc, err := nats.Connect(f.srv.ClientURL(), nats.MaxReconnects(0))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	f.t.Cleanup(nc.Close)
+	nc, _ := f.nats.Connect(f.t.Name())
 	return nc
-}
-
-func (f *fleet) js() jetstream.JetStream {
-	f.t.Helper()
-	js, err := jetstream.New(f.conn())
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return js
 }
 
 // kvOn is the fleet bucket through nc.
