@@ -238,7 +238,7 @@ func (c *Client) backoff(ctx context.Context, op Operation, ae *APIError) error 
 // send performs the HTTP exchange and reports the status (0 if none). It
 // calls answered (the limiter's, see ArrivalLimiter) as soon as the
 // answer's headers or the transport's failure are in.
-func (c *Client) send(ctx context.Context, base string, r request, tok *Token, payload []byte, out any, answered func(context.Context)) (status int, err error) {
+func (c *Client) send(ctx context.Context, base string, r request, tok *Token, payload []byte, out any, answered func()) (status int, err error) {
 	start := c.cfg.Now()
 	defer func() {
 		if c.cfg.OnCall != nil {
@@ -263,7 +263,7 @@ func (c *Client) send(ctx context.Context, base string, r request, tok *Token, p
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
-	answered(ctx)
+	answered()
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()

@@ -36,20 +36,18 @@ type ArrivalLimiter interface {
 	// Admit is Wait, and returns answered (never nil when err is nil),
 	// to be called at most once, as soon as the call's answer (its
 	// headers) or its failure is in; a call that never went out need
-	// not call it.
-	// answered may write to a shared schedule; it does not fail the
-	// call: a write it cannot make matters only for about a second, and
-	// the next Wait reports a store that is down.
-	Admit(ctx context.Context, b Bucket) (answered func(ctx context.Context), err error)
+	// not call it. answered does not block on I/O: what it has to
+	// store, the limiter stores on its own.
+	Admit(ctx context.Context, b Bucket) (answered func(), err error)
 }
 
 // admit waits for bucket b on l, through Admit when l is an
 // ArrivalLimiter. answered is never nil when err is nil.
-func admit(ctx context.Context, l Limiter, b Bucket) (answered func(context.Context), err error) {
+func admit(ctx context.Context, l Limiter, b Bucket) (answered func(), err error) {
 	if al, ok := l.(ArrivalLimiter); ok {
 		return al.Admit(ctx, b)
 	}
-	return func(context.Context) {}, l.Wait(ctx, b)
+	return func() {}, l.Wait(ctx, b)
 }
 
 // LocalLimiter keeps every bucket under its limit in one process, with the

@@ -27,12 +27,12 @@ func (r *arrivalRecorder) Wait(ctx context.Context, b zoom.Bucket) error {
 	return ctx.Err()
 }
 
-func (r *arrivalRecorder) Admit(ctx context.Context, b zoom.Bucket) (func(context.Context), error) {
+func (r *arrivalRecorder) Admit(ctx context.Context, b zoom.Bucket) (func(), error) {
 	went := time.Now()
 	r.mu.Lock()
 	r.admitted = append(r.admitted, went)
 	r.mu.Unlock()
-	return func(context.Context) {
+	return func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.answered = append(r.answered, time.Since(went))

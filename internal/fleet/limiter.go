@@ -28,6 +28,10 @@ type Limiter struct {
 	mu    sync.Mutex
 	turns map[zoom.Bucket]chan struct{}
 	trips map[zoom.Bucket]*trips
+	// moves are the log entries to move that are not written yet, and
+	// writing whether a writer for them runs (see queue).
+	moves   map[zoom.Bucket][]move
+	writing map[zoom.Bucket]bool
 
 	// lead is the current reservation lead (see minLead), in nanoseconds.
 	lead atomic.Int64
@@ -38,7 +42,8 @@ type Limiter struct {
 
 // NewLimiter returns a fleet limiter over kv.
 func NewLimiter(kv jetstream.KeyValue, cfg zoom.LimiterConfig) *Limiter {
-	l := &Limiter{kv: kv, cfg: cfg.WithDefaults(), turns: map[zoom.Bucket]chan struct{}{}, trips: map[zoom.Bucket]*trips{}, sleep: zoom.SleepUntil}
+	l := &Limiter{kv: kv, cfg: cfg.WithDefaults(), turns: map[zoom.Bucket]chan struct{}{}, trips: map[zoom.Bucket]*trips{},
+		moves: map[zoom.Bucket][]move{}, writing: map[zoom.Bucket]bool{}, sleep: zoom.SleepUntil}
 	l.lead.Store(int64(minLead))
 	return l
 }
@@ -142,9 +147,12 @@ func (l *Limiter) reserve(ctx context.Context, b zoom.Bucket, rule zoom.Rule, tu
 		var granted bool
 		var paused error
 		trips := l.tripsOf(b)
+		moves := l.pendingMoves(b)
 		err := l.update(ctx, b, func(p *schedule, now time.Time) bool {
 			trips.heard(p.Trip)
-			returned := giveBack(&p.Pace, rule, missed, now)
+			// Moves queued by calls answered since are carried along.
+			returned := applyMoves(&p.Pace, rule, moves)
+			returned = giveBack(&p.Pace, rule, missed, now) || returned
 			// A pause beyond MaxWait is not slept through: the caller
 			// hears at once until when (zoom.PausedError).
 			if paused = p.PausedBeyond(b, now, l.cfg.MaxWait); paused != nil {
@@ -164,6 +172,7 @@ func (l *Limiter) reserve(ctx context.Context, b zoom.Bucket, rule zoom.Rule, tu
 		if err != nil {
 			return time.Time{}, fmt.Errorf("fleet rate limit: %w", err)
 		}
+		l.written(b, moves)
 		if paused != nil {
 			return time.Time{}, paused
 		}

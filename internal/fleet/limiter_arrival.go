@@ -34,7 +34,8 @@ import (
 // the log at its slot; when the two are less than Per apart at their slots
 // the earlier one counts anyway, and when they are further apart, the
 // earlier call's answer, and so its entry's move, came first, as long as
-// a round trip takes less than Per less the lead (0.75 s at the most).
+// a round trip and the move's write take less than Per less the lead
+// (0.75 s at the most).
 
 // schedule is what the bucket's key holds: the zoom.Pace (its fields at the
 // top level of the JSON, as older versions wrote it) and the fleet's
@@ -49,61 +50,122 @@ type schedule struct {
 // than the margin allows is then counted in the windows it may have
 // arrived in (see the comment above). zoom.Client calls Admit instead of
 // Wait, since Limiter is a zoom.ArrivalLimiter.
-func (l *Limiter) Admit(ctx context.Context, b zoom.Bucket) (answered func(context.Context), err error) {
+func (l *Limiter) Admit(ctx context.Context, b zoom.Bucket) (answered func(), err error) {
 	rule := l.cfg.Rule(b)
 	slot, err := l.wait(ctx, b, rule)
 	if err != nil {
 		return nil, err
 	}
 	if rule.Count <= 0 {
-		return func(context.Context) {}, nil
+		return func() {}, nil
 	}
 	went := l.cfg.Now()
-	return func(ctx context.Context) { l.answered(ctx, b, rule, slot, went) }, nil
+	return func() { l.answered(b, rule, slot, went) }, nil
 }
 
 var _ zoom.ArrivalLimiter = (*Limiter)(nil)
 
+// move is a log entry to move: a call of slot that may have arrived as
+// late as to, less the margin's half that Take's bound leaves.
+type move struct{ slot, to time.Time }
+
 // answered takes the call of bucket b that had slot and went at went as
-// answered now, and moves its entry in the log when its excess exceeds
-// the margin. The write is tried for up to one Per: after that, the
-// entry's move no longer changes which calls may go.
-func (l *Limiter) answered(ctx context.Context, b zoom.Bucket, rule zoom.Rule, slot, went time.Time) {
+// answered now, and, when its excess exceeds half the margin, queues its
+// entry's move (see moves).
+func (l *Limiter) answered(b zoom.Bucket, rule zoom.Rule, slot, went time.Time) {
 	now := l.cfg.Now()
 	trips := l.tripsOf(b)
 	trips.add(now, now.Sub(went))
-	per := l.cfg.Limit(b).Per
 	excess := now.Sub(slot) - trips.base(now)
 	// Half the margin may be excess; the other half is kept for a trip
 	// quicker than the quickest seen so far.
-	allowed := (rule.Window - per) / 2
+	allowed := (rule.Window - l.cfg.Limit(b).Per) / 2
 	if excess <= allowed {
 		return
 	}
-	to := slot.Add(excess - allowed)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), per)
-	defer cancel()
-	// An error leaves the entry where it was. It is not the call's, which
-	// was answered: the move matters for a second at most, and the next
-	// Wait reports a store that is down.
-	_ = l.update(ctx, b, func(p *schedule, now time.Time) bool {
-		trips.heard(p.Trip)
-		p.Trip = trips.fold(p.Trip, now)
-		return moveSent(&p.Pace, rule, slot, to)
-	})
+	l.queue(b, rule, move{slot: slot, to: slot.Add(excess - allowed)})
+}
+
+// queue adds m to the moves of bucket b waiting to be written, and starts
+// their writer unless one runs. The caller, a call that was answered, does
+// not wait for the write: the next reservation of this replica carries the
+// moves queued by then, and the writer the rest, a write after the answer
+// at most, long before a call a second after the moved one is reserved.
+func (l *Limiter) queue(b zoom.Bucket, rule zoom.Rule, m move) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.moves[b] = append(l.moves[b], m)
+	if l.writing[b] {
+		return
+	}
+	l.writing[b] = true
+	go l.writeMoves(b, rule)
+}
+
+// writeMoves writes the queued moves of bucket b until none is left. A
+// write is tried for up to one Per: after that, the moves no longer change
+// which calls may go. An error drops them: it is not the calls', which
+// were answered, and the next Wait reports a store that is down.
+func (l *Limiter) writeMoves(b zoom.Bucket, rule zoom.Rule) {
+	for {
+		l.mu.Lock()
+		ms := slices.Clone(l.moves[b])
+		if len(ms) == 0 {
+			l.writing[b] = false
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), l.cfg.Limit(b).Per)
+		trips := l.tripsOf(b)
+		_ = l.update(ctx, b, func(p *schedule, now time.Time) bool {
+			trips.heard(p.Trip)
+			p.Trip = trips.fold(p.Trip, now)
+			return applyMoves(&p.Pace, rule, ms)
+		})
+		cancel()
+		l.written(b, ms)
+	}
+}
+
+// pendingMoves are the moves of bucket b waiting to be written, for a
+// reservation to carry.
+func (l *Limiter) pendingMoves(b zoom.Bucket) []move {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.moves[b])
+}
+
+// written takes ms, which are stored (or given up), off the queue of b.
+func (l *Limiter) written(b zoom.Bucket, ms []move) {
+	if len(ms) == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.moves[b] = slices.DeleteFunc(l.moves[b], func(m move) bool { return slices.Contains(ms, m) })
+}
+
+// applyMoves moves the log's entries of ms and reports whether p changed.
+func applyMoves(p *zoom.Pace, r zoom.Rule, ms []move) bool {
+	changed := false
+	for _, m := range ms {
+		changed = moveSent(p, r, m.slot, m.to) || changed
+	}
+	return changed
 }
 
 // moveSent moves the log's entry at slot to to (to after slot): the call
 // may have arrived later. An entry no longer in the log (Count later calls
 // pushed it out) is put back when to is later than the log's earliest
-// entry, since the call still counts; otherwise there is nothing to do.
-// It reports whether p changed.
+// entry, since the call still counts; otherwise, or when the entry is at
+// to already, there is nothing to do. It reports whether p changed.
 func moveSent(p *zoom.Pace, r zoom.Rule, slot, to time.Time) bool {
 	sortSent(p)
 	if i := slices.IndexFunc(p.Sent, func(t time.Time) bool { return t.Equal(slot) }); i >= 0 {
 		p.Sent = slices.Delete(p.Sent, i, i+1)
-	} else if len(p.Sent) >= r.Count && !to.After(p.Sent[0]) {
-		return false
+	} else if slices.ContainsFunc(p.Sent, to.Equal) || len(p.Sent) >= r.Count && !to.After(p.Sent[0]) {
+		return false // moved already (a write that raced), or no longer counts
 	}
 	i, _ := slices.BinarySearchFunc(p.Sent, to, time.Time.Compare)
 	p.Sent = slices.Insert(p.Sent, i, to)

@@ -139,6 +139,7 @@ func TestMoveSent(t *testing.T) {
 		{"pushed out, still counts", []int{200, 300, 400}, 100, 250, []int{250, 300, 400}, true},
 		{"pushed out, no longer counts", []int{200, 300, 400}, 100, 150, []int{200, 300, 400}, false},
 		{"log not full", []int{300}, 100, 150, []int{150, 300}, true},
+		{"moved already", []int{200, 250, 300}, 100, 250, []int{200, 250, 300}, false},
 		{"unsorted log", []int{300, 100, 200}, 100, 350, []int{200, 300, 350}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
