@@ -39,8 +39,9 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 Runs everything in this process: an embedded JetStream server (in a
 temporary directory), the Zoom simulator, a worker, and a scripted stay
 for a few rooms: check-in, guest change, do-not-disturb, check-out. Prints
-what changed in Zoom, step by step, and exits 0 when Zoom ends as the
-script expects. With --fias, the stay comes from a FIAS PMS simulator on a
+what changed in Zoom, step by step, and the calls the rooms make as they
+arrive as call records (in SQLite, in the temporary directory), and exits 0
+when Zoom ends as the script expects and every call was stored. With --fias, the stay comes from a FIAS PMS simulator on a
 loopback port through a FIAS link, record by record (GI, GC, RE, GO).`)
 	if err := setting.Parse(fs, envPrefix+"DEMO_", args, nil); err != nil {
 		return err
