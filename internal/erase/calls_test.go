@@ -15,6 +15,7 @@ import (
 // removes the extension's calls from it (and only those), and --all every
 // call; the report says how many.
 func TestEraseCallDatabase(t *testing.T) {
+	t.Parallel()
 	h := newHotel(t)
 	ctx := h.ctx()
 	store, err := callrecord.OpenSQLite(ctx, filepath.Join(t.TempDir(), "calls.db"))

@@ -105,6 +105,7 @@ func (h *hotel) holding(name string) []string {
 // server holds a byte of its guest's name; room 1202's data is untouched,
 // except the directory snapshot, which is rebuilt from Zoom.
 func TestForgetExtension(t *testing.T) {
+	t.Parallel()
 	h := newHotel(t)
 	if len(h.holding("Zanzibar")) == 0 {
 		t.Fatal("the test hotel holds no data of the guest")
@@ -149,6 +150,7 @@ func TestForgetExtension(t *testing.T) {
 // TestForgetAll: erasing every guest leaves no guest's name anywhere, and
 // the worker's own settings (pbxlink-config) in place.
 func TestForgetAll(t *testing.T) {
+	t.Parallel()
 	h := newHotel(t)
 	kv, err := h.js.KeyValue(h.ctx(), schemas.BucketConfig)
 	if err != nil {
