@@ -72,3 +72,28 @@ func (g *gate) liftUnlessDeauthorized(ctx context.Context) error {
 // errDeauthorized: the pause in force is a de-authorization, which only an
 // operator lifts.
 var errDeauthorized = errors.New("the Zoom app was de-authorized: only removing the account pause resumes work")
+
+// Reauthorized lifts the pause of a de-authorization (Deauthorize) from
+// the fleet bucket kv once the app is authorised again, that is once pbxlink
+// authorize has stored a new grant: every replica's watch sees the pause go
+// and resumes Zoom work. Any other pause (refused credentials) is left to
+// the probe, which knows whether Zoom answers again. It reports whether it
+// lifted a pause; the removal is conditional on the revision read, so a
+// newer pause written meanwhile stands.
+func Reauthorized(ctx context.Context, kv jetstream.KeyValue) (bool, error) {
+	e, err := kv.Get(ctx, gateKey)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("consumer: reading %s: %w", gateKey, err)
+	}
+	var p pause
+	if json.Unmarshal(e.Value(), &p) != nil || !p.Deauthorized {
+		return false, nil
+	}
+	if err := kv.Purge(ctx, gateKey, jetstream.LastRevision(e.Revision())); err != nil {
+		return false, fmt.Errorf("consumer: lifting the de-authorization's pause: %w", err)
+	}
+	return true, nil
+}

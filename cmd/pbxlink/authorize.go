@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/fleet"
 	"github.com/pbxlink/pbxlink/internal/setting"
@@ -218,11 +219,18 @@ func authorizeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fleet.SaveGrant(context.WithoutCancel(ctx), kv, s.ClientSecret, g, info); err != nil {
 		return err
 	}
+	lifted, err := consumer.Reauthorized(context.WithoutCancel(ctx), kv)
+	if err != nil {
+		return err
+	}
 	if meErr != nil {
 		fmt.Fprintf(stderr, "pbxlink authorize: warning: the grant is stored, but GET /users/me failed, so the authorised account is not known: %v\n", meErr)
 	}
 	fmt.Fprintf(stdout, "\nAuthorised: Zoom account %s, by %s <%s>.\nThe grant is stored in %s (%s); pbxlink run without --zoom-account-id uses it.\n",
 		orUnknown(info.AccountID), orUnknown(info.UserName), orUnknown(info.UserEmail), broker.BucketFleet, fleet.GrantKey)
+	if lifted {
+		fmt.Fprintln(stdout, "The fleet's Zoom work, paused since the app was de-authorized, resumes.")
+	}
 	return nil
 }
 

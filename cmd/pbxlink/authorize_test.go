@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -263,5 +264,52 @@ func TestAuthorizeRefusals(t *testing.T) {
 	_, stderr, code := call(t, "authorize")
 	if code != 2 || !strings.Contains(stderr, "PBXLINK_ZOOM_CLIENT_ID (--zoom-client-id)") || !strings.Contains(stderr, "PBXLINK_REDIRECT_URI (--redirect-uri)") {
 		t.Fatalf("no client id, no redirect: exit %d, %q", code, stderr)
+	}
+}
+
+// TestAuthorizeLiftsDeauthorization: authorising the app again after a
+// de-authorization lifts the fleet's pause (only a de-authorization's: a
+// pause for refused credentials is the probe's to lift).
+func TestAuthorizeLiftsDeauthorization(t *testing.T) {
+	e := newAuthorizeEnv(t)
+	const redirect = "https://pbxlink.example/oauth/callback"
+	ctx := context.Background()
+	kv, err := e.js.CreateOrUpdateKeyValue(ctx, broker.FleetBucketConfig(broker.Topology{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	authorizeWithCode := func() string {
+		t.Helper()
+		app, _ := zoom.NewAuthCode(zoom.AuthCodeConfig{URL: e.sim.OAuthURL(), ClientID: "sim-client", ClientSecret: "sim-secret", RedirectURI: redirect})
+		res, err := noRedirect.Get(app.AuthorizeURL("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		loc, _ := url.Parse(res.Header.Get("Location"))
+		stdout, stderr, code := call(t, "authorize", "--redirect-uri", redirect, "--code", loc.Query().Get("code"))
+		if code != 0 {
+			t.Fatalf("authorize: exit %d\n%s%s", code, stdout, stderr)
+		}
+		return stdout
+	}
+	for _, tc := range []struct {
+		pause      string
+		lifted     bool
+		wantStdout string
+	}{
+		{`{"reason":"de-authorized","since":"2026-11-30T08:00:00Z","by":"w1","deauthorized":true}`, true, "resumes"},
+		{`{"reason":"Invalid client_id or client_secret","since":"2026-11-30T08:00:00Z","by":"w1"}`, false, ""},
+	} {
+		if _, err := kv.Put(ctx, "account.pause", []byte(tc.pause)); err != nil {
+			t.Fatal(err)
+		}
+		stdout := authorizeWithCode()
+		_, err := kv.Get(ctx, "account.pause")
+		gone := errors.Is(err, jetstream.ErrKeyNotFound)
+		if gone != tc.lifted || (tc.lifted && !strings.Contains(stdout, tc.wantStdout)) {
+			t.Errorf("pause %s: lifted %v (want %v); stdout:\n%s", tc.pause, gone, tc.lifted, stdout)
+		}
+		e.checkGrant(t)
 	}
 }

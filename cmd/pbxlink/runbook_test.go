@@ -320,7 +320,6 @@ func TestRunSettingErrors(t *testing.T) {
 		want string
 	}{
 		{without("PBXLINK_ZOOM_CLIENT_ID"), "PBXLINK_ZOOM_CLIENT_ID (--zoom-client-id): required"},
-		{without("PBXLINK_ZOOM_ACCOUNT_ID"), "PBXLINK_ZOOM_ACCOUNT_ID (--zoom-account-id): required"},
 		{without("PBXLINK_ZOOM_CLIENT_SECRET"), "PBXLINK_ZOOM_CLIENT_SECRET (--zoom-client-secret): required"},
 		{append(base, "PBXLINK_RETRY_INTERVAL=soon"), "PBXLINK_RETRY_INTERVAL (--retry-interval)"},
 		{append(base, "PBXLINK_RETRIES=0"), "PBXLINK_RETRIES (--retries): 0: must be at least 1"},
@@ -346,6 +345,18 @@ func TestRunSettingErrors(t *testing.T) {
 			}
 		})
 	}
+	// Without an account id, the app may be the account-level OAuth app:
+	// that is known only once NATS shows whether pbxlink authorize stored a
+	// grant. With none, start-up stops with one line naming the setting and
+	// the command.
+	t.Run("PBXLINK_ZOOM_ACCOUNT_ID", func(t *testing.T) {
+		_, stderr, code := runPbxlink(t, without("PBXLINK_ZOOM_ACCOUNT_ID"), "run")
+		lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+		last := lines[len(lines)-1]
+		if code == 0 || !strings.Contains(last, "PBXLINK_ZOOM_ACCOUNT_ID (--zoom-account-id): required") || !strings.Contains(last, "pbxlink authorize") {
+			t.Errorf("exit %d, last line %q: want a failure naming PBXLINK_ZOOM_ACCOUNT_ID and pbxlink authorize", code, last)
+		}
+	})
 }
 
 // TestReadmeSettings: the README's table of the settings of pbxlink run

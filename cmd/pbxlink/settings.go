@@ -58,7 +58,7 @@ type runSettings struct {
 func (s *runSettings) flags(fs *flag.FlagSet) {
 	s.NATS.flags(fs)
 	fs.StringVar(&s.ZoomURL, "zoom-url", "https://zoom.us", "Zoom URL: the OAuth host; API calls go to the api_url the token names")
-	fs.StringVar(&s.AccountID, "zoom-account-id", "", "Server-to-Server OAuth app: account id")
+	fs.StringVar(&s.AccountID, "zoom-account-id", "", "Server-to-Server OAuth app: account id; empty: the account-level OAuth app authorised with pbxlink authorize")
 	fs.StringVar(&s.ClientID, "zoom-client-id", "", "Server-to-Server OAuth app: client id")
 	fs.StringVar(&s.ClientSecret, "zoom-client-secret", "", "Server-to-Server OAuth app: client secret")
 	fs.StringVar(&s.ClientSecretFile, "zoom-client-secret-file", "", "file holding the client secret (instead of --zoom-client-secret)")
@@ -118,10 +118,10 @@ func (s *runSettings) validate() error {
 		}
 	}
 	for _, req := range []struct{ flag, v string }{
-		{"zoom-account-id", s.AccountID}, {"zoom-client-id", s.ClientID}, {secretFrom, s.ClientSecret},
+		{"zoom-client-id", s.ClientID}, {secretFrom, s.ClientSecret},
 	} {
 		if req.v == "" && (req.flag != "zoom-client-secret-file" || len(errs) == 0) {
-			errs = append(errs, problem(req.flag, "required: the Zoom Server-to-Server OAuth app's credentials"))
+			errs = append(errs, problem(req.flag, "required: the Zoom app's credentials"))
 		}
 	}
 	if _, err := zoom.ParsePlan(s.Plan); err != nil {

@@ -196,7 +196,7 @@ func TestSettingErrorsNameFlags(t *testing.T) {
 	if !errors.Is(err, ErrConfig) {
 		t.Errorf("%v: not ErrConfig", err)
 	}
-	want := []string{"--data-dir", "--zoom-account-id", "--zoom-client-id", "--zoom-client-secret", "--zoom-plan",
+	want := []string{"--data-dir", "--zoom-client-id", "--zoom-client-secret", "--zoom-plan",
 		"--zoom-limits", "--shutdown-grace", "--call-db", "--zoom-webhook-secret"}
 	got := lines(err)
 	if len(got) != len(want) {

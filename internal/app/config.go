@@ -75,10 +75,12 @@ type NATSConfig struct {
 type ZoomConfig struct {
 	// URL is Zoom's OAuth host (--zoom-url). Default zoom.DefaultURL.
 	URL string
-	// AccountID, ClientID and ClientSecret are the Server-to-Server
-	// OAuth app's (--zoom-account-id, --zoom-client-id,
-	// --zoom-client-secret). Required. The secret also seals what the
-	// fleet shares in NATS.
+	// AccountID, ClientID and ClientSecret are the Zoom app's
+	// (--zoom-account-id, --zoom-client-id, --zoom-client-secret).
+	// ClientID and ClientSecret are required. With AccountID the app is a
+	// Server-to-Server OAuth app; without it, an account-level OAuth app
+	// whose grant pbxlink authorize stored in pbxlink-fleet. The secret
+	// also seals what the fleet shares in NATS.
 	AccountID, ClientID, ClientSecret string
 	// Plan is the account's plan, pro or business (--zoom-plan).
 	// Default "pro".
@@ -162,11 +164,13 @@ func (c Config) Validate() error {
 	if c.NATS.URL == "" && c.NATS.DataDir == "" {
 		errs = append(errs, flagErr("data-dir", "required for the embedded server"))
 	}
+	// The account id may be empty: the OAuth app's stored grant stands in
+	// for it (newMinter says so when there is none).
 	for _, req := range []struct{ flag, v string }{
-		{"zoom-account-id", c.Zoom.AccountID}, {"zoom-client-id", c.Zoom.ClientID}, {"zoom-client-secret", c.Zoom.ClientSecret},
+		{"zoom-client-id", c.Zoom.ClientID}, {"zoom-client-secret", c.Zoom.ClientSecret},
 	} {
 		if req.v == "" && (c.Zoom.Minter == nil || req.flag == "zoom-client-secret") {
-			errs = append(errs, flagErr(req.flag, "required: the Zoom Server-to-Server OAuth app's credentials"))
+			errs = append(errs, flagErr(req.flag, "required: the Zoom app's credentials"))
 		}
 	}
 	if _, err := zoom.ParsePlan(c.Zoom.Plan); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/pbxlink/pbxlink/internal/callrecord"
 	"github.com/pbxlink/pbxlink/internal/erase"
 	"github.com/pbxlink/pbxlink/internal/fias"
+	"github.com/pbxlink/pbxlink/internal/fleet"
 	"github.com/pbxlink/pbxlink/internal/webhook"
 )
 
@@ -63,14 +64,18 @@ func (a *App) startWebhook(ctx context.Context) (*webhookServer, error) {
 		}
 		return erase.All(ctx, js, cfg)
 	}
+	account, err := a.webhookAccount(ctx)
+	if err != nil {
+		return nil, err
+	}
 	h, err := webhook.New(webhook.Config{
-		Secret: c.Webhook.Secret, AccountID: c.Zoom.AccountID,
+		Secret: c.Webhook.Secret, AccountID: account,
 		OnError: func(err error) { log.Warn("Zoom webhook refused or ignored", "err", err) },
 		OnDeauthorized: func(_ context.Context, d webhook.Deauthorization) error {
 			dctx, cancel := context.WithTimeout(ctx, time.Minute)
 			defer cancel()
 			reason := fmt.Sprintf("de-authorized: the Zoom app was removed from account %s at %s (app_deauthorized); every guest's data is erased; "+
-				"once the app is authorized again: nats kv del pbxlink-fleet account.pause -f", d.AccountID, d.Time)
+				"pbxlink authorize lifts this pause (or, once the app is authorized again: nats kv del pbxlink-fleet account.pause -f)", d.AccountID, d.Time)
 			if err := a.worker.Deauthorize(dctx, reason); err != nil {
 				return err
 			}
@@ -127,4 +132,21 @@ func (ws *webhookServer) close() {
 	ws.closed = true
 	ws.mu.Unlock()
 	ws.wg.Wait()
+}
+
+// webhookAccount is the account whose de-authorization the webhook acts on:
+// the Server-to-Server app's account id, else the account that authorised
+// the OAuth app (its grant in pbxlink-fleet).
+func (a *App) webhookAccount(ctx context.Context) (string, error) {
+	if id := a.cfg.Zoom.AccountID; id != "" {
+		return id, nil
+	}
+	info, err := fleet.LoadGrant(ctx, a.prov.Fleet)
+	if err != nil {
+		return "", fmt.Errorf("webhook: the OAuth app's grant: %w", err)
+	}
+	if info.AccountID == "" {
+		return "", flagErr("zoom-account-id", "required with --webhook-listen: the stored OAuth grant does not name its account (GET /users/me failed when it was authorised); set it, or run pbxlink authorize again")
+	}
+	return info.AccountID, nil
 }

@@ -67,7 +67,11 @@ func newZoomClient(ctx, bg context.Context, wg *sync.WaitGroup, kv jetstream.Key
 			Help: "The NATS server's clock minus this host's, measured from key-value timestamps; the fleet corrects for it. Alert above 0.25 either way.",
 		}, func() float64 { d, _ := clock.Offset(); return d.Seconds() }))
 	}
-	tokens, err := fleet.NewTokenSource(kv, newMinter(c, log), fleet.TokenConfig{Secret: c.ClientSecret, Holder: holder, Now: clock.Now})
+	minter, err := newMinter(ctx, kv, c, holder, clock.Now, log)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := fleet.NewTokenSource(kv, minter, fleet.TokenConfig{Secret: c.ClientSecret, Holder: holder, Now: clock.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -93,16 +97,32 @@ func newZoomClient(ctx, bg context.Context, wg *sync.WaitGroup, kv jetstream.Key
 }
 
 // newMinter is where the fleet's access tokens come from: c.Minter when
-// set, else the Server-to-Server OAuth app of c. The one place to choose
-// another grant (an authorized OAuth app's stored refresh token when no
-// account id is set). Its requests are packet-logged at debug, the secret
-// masked.
-func newMinter(c ZoomConfig, log *slog.Logger) fleet.Minter {
+// set; else the Server-to-Server OAuth app when an account id is set; else
+// the account-level OAuth app's grant that pbxlink authorize stored in kv,
+// refreshed once for the whole fleet (fleet.GrantMinter). Neither is an
+// error naming --zoom-account-id. Token requests are packet-logged at
+// debug, the secret, codes and tokens masked.
+func newMinter(ctx context.Context, kv jetstream.KeyValue, c ZoomConfig, holder string, now func() time.Time, log *slog.Logger) (fleet.Minter, error) {
 	if c.Minter != nil {
-		return c.Minter
+		return c.Minter, nil
 	}
-	return zoom.NewS2S(zoom.S2SConfig{URL: c.URL, AccountID: c.AccountID, ClientID: c.ClientID,
-		ClientSecret: c.ClientSecret, HTTPClient: zoom.PacketLogging(nil, log, c.ClientSecret)})
+	hc := zoom.PacketLogging(nil, log, c.ClientSecret)
+	if c.AccountID != "" {
+		return zoom.NewS2S(zoom.S2SConfig{URL: c.URL, AccountID: c.AccountID, ClientID: c.ClientID,
+			ClientSecret: c.ClientSecret, HTTPClient: hc}), nil
+	}
+	ok, err := fleet.HasGrant(ctx, kv)
+	if err != nil {
+		return nil, fmt.Errorf("NATS bucket %s: %w", broker.BucketFleet, err)
+	}
+	if !ok {
+		return nil, flagErr("zoom-account-id", "required for a Server-to-Server OAuth app; for an account-level OAuth app, authorise it first with pbxlink authorize (no grant is stored in %s)", broker.BucketFleet)
+	}
+	ac, err := zoom.NewAuthCode(zoom.AuthCodeConfig{URL: c.URL, ClientID: c.ClientID, ClientSecret: c.ClientSecret, HTTPClient: hc, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	return fleet.NewGrantMinter(kv, fleet.GrantConfig{Zoom: ac, Secret: c.ClientSecret, Holder: holder, Now: now})
 }
 
 // OpenZoom is the fleet's Zoom client for a command that works beside the
