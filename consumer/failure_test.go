@@ -30,8 +30,10 @@ func TestRetriesThenDeadLetter(t *testing.T) {
 	if err := b.sim.SetFaults(zoomsim.Faults{ErrorRate: 1}); err != nil {
 		t.Fatal(err)
 	}
-	must[any](t)(b.prod.CheckIn(b.ctx(), "1201", schemas.CheckIn{Guest: schemas.Guest{Last: "Noether"}}))
-	b.eventually("the dead letter", func() (bool, string) { return len(b.deadLetters()) == 1, "none yet" })
+	b.finishedAt(must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1201", schemas.CheckIn{Guest: schemas.Guest{Last: "Noether"}})))
+	if n := len(b.deadLetters()); n != 1 {
+		t.Fatalf("%d dead letters, want the event that failed every attempt", n)
+	}
 	var attempts []time.Time
 	for _, e := range b.sim.Journal() {
 		if e.OperationID == zoom.OpUpdateUser.ID {
