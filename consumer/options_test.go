@@ -2,7 +2,6 @@ package consumer_test
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -114,11 +113,11 @@ func TestMessageManagement(t *testing.T) {
 func TestMissingOptionalScopes(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{
-		sim:    func(c *zoomsim.Config) { c.Scopes = slices.Clone(zoom.RequiredScopes) },
+		sim:    func(c *zoomsim.Config) { c.Scopes = zoom.RequiredScopes() },
 		worker: func(c *consumer.Config) { c.MessageManagement = true },
 	})
 	w := b.start()
-	for _, f := range zoom.Features {
+	for _, f := range zoom.Features() {
 		if w.Grants().Enabled[f] {
 			t.Errorf("feature %s on without its scopes", f)
 		}

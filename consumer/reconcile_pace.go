@@ -99,7 +99,7 @@ func pacedList[T any](ctx context.Context, p *pacedZoom, op zoom.Operation, list
 		return nil, err
 	}
 	out, err := list()
-	p.charge(op.Family, len(out), zoom.MaxPageSize[op.ID])
+	p.charge(op.Family, len(out), zoom.MaxPageSize(op.ID))
 	return out, err
 }
 

@@ -61,8 +61,8 @@ func New(cfg Config) (*Worker, error) {
 	return &Worker{cfg: cfg, log: cfg.Logger, metrics: cfg.Metrics, lanes: newLanes(cfg.MaxPerExtension, maxHeldPerExtension), id: fleet.ReplicaID()}, nil
 }
 
-// Grants reports what the Zoom token allows, once Start has run.
-func (w *Worker) Grants() zoom.Grants { return w.grants }
+// Grants reports what the Zoom token allows, once Start has run (a copy).
+func (w *Worker) Grants() zoom.Grants { return w.grants.Clone() }
 
 // Directory is the worker's extension directory, once Start has run.
 func (w *Worker) Directory() *Directory { return w.dir }
@@ -85,7 +85,7 @@ func (w *Worker) Start(ctx context.Context) error {
 		return err
 	}
 	w.grants = g
-	for _, f := range zoom.Features {
+	for _, f := range zoom.Features() {
 		if !g.Enabled[f] && w.uses(f) {
 			w.log.Warn("Zoom feature off: scopes missing", "feature", f, "missing", strings.Join(g.MissingFor(f), " "))
 		}

@@ -45,7 +45,7 @@ func (c *Client) CallHistoryPages(ctx context.Context, w CallHistoryWindow, page
 	if w.ByEndTime {
 		q.Set("time_type", "end_time")
 	}
-	if n := MaxPageSize[OpListCallHistory.ID]; n > 0 {
+	if n := maxPageSize[OpListCallHistory.ID]; n > 0 {
 		q.Set("page_size", strconv.Itoa(n))
 	}
 	seen := map[string]bool{}

@@ -67,7 +67,7 @@ func TestErrorClasses(t *testing.T) {
 		},
 		{
 			name: "missing scope",
-			sim:  func(c *zoomsim.Config) { c.Scopes = zoom.RequiredScopes },
+			sim:  func(c *zoomsim.Config) { c.Scopes = zoom.RequiredScopes() },
 			call: func(b *bundle) error {
 				u, _ := b.sim.UserByExtension(1201)
 				return b.client.SetAvailable(ctx(nil), u.ID)

@@ -55,9 +55,12 @@ func Operations() []Operation {
 	}
 }
 
-// MaxPageSize is the largest page_size Zoom accepts on each list operation;
-// the client always asks for it, so a directory loads in the fewest calls.
-var MaxPageSize = map[string]int{
+// MaxPageSize is the largest page_size Zoom accepts on the list operation
+// with this id, 0 for an operation that is not a list; the client always
+// asks for it, so a directory loads in the fewest calls.
+func MaxPageSize(opID string) int { return maxPageSize[opID] }
+
+var maxPageSize = map[string]int{
 	OpListUsers.ID:       2000,
 	OpListPhoneUsers.ID:  100,
 	OpListDevices.ID:     300,

@@ -15,7 +15,7 @@ func listAll[T any](ctx context.Context, c *Client, r request, key string) ([]T,
 	for k, v := range r.query {
 		q[k] = v
 	}
-	if n := MaxPageSize[r.op.ID]; n > 0 {
+	if n := maxPageSize[r.op.ID]; n > 0 {
 		q.Set("page_size", strconv.Itoa(n))
 	}
 	var all []T

@@ -1,6 +1,7 @@
 package zoom
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -22,8 +23,11 @@ const (
 	ScopeListCallLogs     = "phone:read:list_call_logs:admin"
 )
 
-// RequiredScopes are the scopes without which pbxlink cannot work at all.
-var RequiredScopes = []string{
+// RequiredScopes returns the scopes without which pbxlink cannot work at
+// all (a new slice each call: the package's own list cannot be changed).
+func RequiredScopes() []string { return slices.Clone(requiredScopes) }
+
+var requiredScopes = []string{
 	ScopeReadUser, ScopeListUsers, ScopeUpdateUser,
 	ScopeListDevices, ScopeReadDevice, ScopeListPhoneUsers,
 }
@@ -40,8 +44,11 @@ const (
 	FeatureCallRecords  Feature = "call_records"
 )
 
-// FeatureScopes maps each optional feature to the scopes it needs, all of them.
-var FeatureScopes = map[Feature][]string{
+// Scopes returns the scopes the feature needs, all of them (a new slice
+// each call).
+func (f Feature) Scopes() []string { return slices.Clone(featureScopes[f]) }
+
+var featureScopes = map[Feature][]string{
 	FeatureDeviceNames:  {ScopeUpdateDevice},
 	FeatureDoNotDisturb: {ScopeUpdatePresence},
 	FeatureMessages:     {ScopeListVoicemails, ScopeDeleteVoicemail},
@@ -49,8 +56,11 @@ var FeatureScopes = map[Feature][]string{
 	FeatureCallRecords:  {ScopeListCallLogs},
 }
 
-// Features are the optional features in a stable order, for reports.
-var Features = []Feature{FeatureDeviceNames, FeatureDoNotDisturb, FeatureMessages, FeatureCommonAreas, FeatureCallRecords}
+// Features returns the optional features in a stable order, for reports
+// (a new slice each call).
+func Features() []Feature { return slices.Clone(features) }
+
+var features = []Feature{FeatureDeviceNames, FeatureDoNotDisturb, FeatureMessages, FeatureCommonAreas, FeatureCallRecords}
 
 // Grants is what a token's scope allows: the worker reads it at start-up to
 // decide which features to switch on.
@@ -70,12 +80,12 @@ func ParseGrants(scope string) Grants {
 	g := Grants{Scopes: strings.Fields(scope), Enabled: map[Feature]bool{}}
 	slices.Sort(g.Scopes)
 	g.Scopes = slices.Compact(g.Scopes)
-	for _, s := range RequiredScopes {
+	for _, s := range requiredScopes {
 		if !g.Has(s) {
 			g.Missing = append(g.Missing, s)
 		}
 	}
-	for f, need := range FeatureScopes {
+	for f, need := range featureScopes {
 		g.Enabled[f] = true
 		for _, s := range need {
 			if !g.Has(s) {
@@ -84,6 +94,12 @@ func ParseGrants(scope string) Grants {
 		}
 	}
 	return g
+}
+
+// Clone returns a deep copy of g, for handing out grants that the caller
+// may change.
+func (g Grants) Clone() Grants {
+	return Grants{Scopes: slices.Clone(g.Scopes), Missing: slices.Clone(g.Missing), Enabled: maps.Clone(g.Enabled)}
 }
 
 // Has reports whether a scope was granted.
@@ -95,7 +111,7 @@ func (g Grants) Has(scope string) bool {
 // MissingFor lists the scopes a feature lacks.
 func (g Grants) MissingFor(f Feature) []string {
 	var out []string
-	for _, s := range FeatureScopes[f] {
+	for _, s := range featureScopes[f] {
 		if !g.Has(s) {
 			out = append(out, s)
 		}

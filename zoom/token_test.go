@@ -178,24 +178,24 @@ func TestBadCredentials(t *testing.T) {
 
 func TestGrants(t *testing.T) {
 	cfg := hotel(1, zoomsim.TargetUsers)
-	cfg.Scopes = append(slices.Clone(zoom.RequiredScopes), zoom.ScopeUpdatePresence, zoom.ScopeListVoicemails)
+	cfg.Scopes = append(zoom.RequiredScopes(), zoom.ScopeUpdatePresence, zoom.ScopeListVoicemails)
 	b := setup(t, cfg)
 	g, err := b.client.Grants(ctx(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[zoom.Feature]bool{zoom.FeatureDoNotDisturb: true}
-	for _, f := range zoom.Features {
+	for _, f := range zoom.Features() {
 		if g.Enabled[f] != want[f] {
 			t.Errorf("feature %s = %v", f, g.Enabled[f])
 		}
 	}
 
-	cfg.Scopes = zoom.RequiredScopes[1:]
+	cfg.Scopes = zoom.RequiredScopes()[1:]
 	b = setup(t, cfg)
 	_, err = b.client.Grants(ctx(t))
 	var se *zoom.ScopeError
-	if !errors.As(err, &se) || !slices.Equal(se.Missing, zoom.RequiredScopes[:1]) || !errors.Is(err, zoom.ErrPermanent) {
+	if !errors.As(err, &se) || !slices.Equal(se.Missing, zoom.RequiredScopes()[:1]) || !errors.Is(err, zoom.ErrPermanent) {
 		t.Fatalf("missing required scope: %v", err)
 	}
 }

@@ -127,7 +127,7 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.startup.running.Store(true)
 	if a.cfg.Calls.Enabled && !a.worker.Grants().Enabled[zoom.FeatureCallRecords] {
-		a.log.Warn("call records off: the Zoom app lacks the scope to read the call history", "scopes", zoom.FeatureScopes[zoom.FeatureCallRecords])
+		a.log.Warn("call records off: the Zoom app lacks the scope to read the call history", "scopes", zoom.FeatureCallRecords.Scopes())
 	} else if a.cfg.Calls.Enabled {
 		calls, err := a.startCallRecords(a.bg, a.worker.Directory())
 		if err != nil {

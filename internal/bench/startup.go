@@ -71,10 +71,10 @@ func (b *bencher) startup(ctx context.Context) error {
 		}
 	}
 	minimum := map[zoom.Operation]int{
-		zoom.OpListUsers:       pages(len(st.Users), zoom.MaxPageSize[zoom.OpListUsers.ID]),
-		zoom.OpListPhoneUsers:  pages(phoneUsers, zoom.MaxPageSize[zoom.OpListPhoneUsers.ID]),
-		zoom.OpListDevices:     pages(assigned, zoom.MaxPageSize[zoom.OpListDevices.ID]),
-		zoom.OpListCommonAreas: pages(len(st.CommonAreas), zoom.MaxPageSize[zoom.OpListCommonAreas.ID]),
+		zoom.OpListUsers:       pages(len(st.Users), zoom.MaxPageSize(zoom.OpListUsers.ID)),
+		zoom.OpListPhoneUsers:  pages(phoneUsers, zoom.MaxPageSize(zoom.OpListPhoneUsers.ID)),
+		zoom.OpListDevices:     pages(assigned, zoom.MaxPageSize(zoom.OpListDevices.ID)),
+		zoom.OpListCommonAreas: pages(len(st.CommonAreas), zoom.MaxPageSize(zoom.OpListCommonAreas.ID)),
 	}
 	floorPages := map[zoom.Family]int{}
 	for op, p := range minimum {

@@ -72,7 +72,7 @@ type Config struct {
 	// app's credentials. Defaults "sim-account", "sim-client", "sim-secret".
 	AccountID, ClientID, ClientSecret string
 	// Scopes are the granular scopes granted to the app. Default: every
-	// scope of zoom.RequiredScopes and zoom.FeatureScopes.
+	// scope of zoom.RequiredScopes and each zoom.Feature's Scopes.
 	Scopes []string
 	// TokenTTL is a token's lifetime, sent as expires_in. Default 3599s.
 	TokenTTL time.Duration
@@ -182,12 +182,12 @@ type Config struct {
 	Now func() time.Time
 }
 
-// AllScopes lists every scope of zoom.RequiredScopes and zoom.FeatureScopes,
+// AllScopes lists every scope of zoom.RequiredScopes and each zoom.Feature's Scopes,
 // sorted: the default grant.
 func AllScopes() []string {
-	out := slices.Clone(zoom.RequiredScopes)
-	for _, f := range zoom.Features {
-		out = append(out, zoom.FeatureScopes[f]...)
+	out := zoom.RequiredScopes()
+	for _, f := range zoom.Features() {
+		out = append(out, f.Scopes()...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -54,7 +54,7 @@ func TestOAuthToken(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("scope %q, want %v", tr.Scope, want)
 			}
-			for _, sc := range zoom.RequiredScopes {
+			for _, sc := range zoom.RequiredScopes() {
 				if !zoom.ParseGrants(tr.Scope).Has(sc) {
 					t.Fatalf("required scope %s not granted", sc)
 				}
@@ -193,7 +193,7 @@ func TestDefaultScopesAreRequiredPlusFeatures(t *testing.T) {
 	if len(g.Missing) != 0 {
 		t.Fatalf("missing required scopes %v", g.Missing)
 	}
-	for _, f := range zoom.Features {
+	for _, f := range zoom.Features() {
 		if !g.Enabled[f] {
 			t.Fatalf("feature %s not enabled by the default grant", f)
 		}

@@ -36,10 +36,10 @@ type pager struct {
 
 func newPager(ttl time.Duration) *pager { return &pager{ttl: ttl, tokens: map[string]*pageState{}} }
 
-// pageSize reads page_size: default 30, at most zoom.MaxPageSize[op]. Above
+// pageSize reads page_size: default 30, at most zoom.MaxPageSize(op). Above
 // the maximum it is refused, or clamped when clamp is set.
 func pageSize(q url.Values, opID string, clamp bool) (int, *apiError) {
-	limit := zoom.MaxPageSize[opID]
+	limit := zoom.MaxPageSize(opID)
 	size := 30
 	if v := q.Get("page_size"); v != "" {
 		n, err := strconv.Atoi(v)
