@@ -2,6 +2,7 @@ package consumer_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func TestScheduledSyncOncePerFleet(t *testing.T) {
 		c.SyncSchedule = sched
 		c.Secret = "sim-secret-for-snapshots"
 	}})
-	b.start()
+	first := b.start()
 	second := must[*consumer.Worker](t)(consumer.New(b.cfg))
 	if err := second.Start(b.ctx()); err != nil {
 		t.Fatal(err)
@@ -39,8 +40,14 @@ func TestScheduledSyncOncePerFleet(t *testing.T) {
 	if before < 1 {
 		t.Fatalf("no start-up load (%d)", before)
 	}
-	b.eventually("the slot's load", func() (bool, string) { return loads() > before, "" })
-	time.Sleep(2 * time.Second) // time for a second, unwanted load
+	// Both replicas are done with the slot once each directory is from at
+	// or after 03:00 (loaded, or imported from the fleet's snapshot): a
+	// second load would have been made by then.
+	slot := time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)
+	b.eventually("both replicas' directories from the slot", func() (bool, string) {
+		a, c := first.Directory().LoadedAt(), second.Directory().LoadedAt()
+		return !a.Before(slot) && !c.Before(slot), fmt.Sprintf("loaded at %s and %s", a.Format(time.TimeOnly), c.Format(time.TimeOnly))
+	})
 	if n := loads() - before; n != 1 {
 		t.Fatalf("%d directory loads at the slot, want 1 for the fleet", n)
 	}
