@@ -128,8 +128,8 @@ func (b *bundle) eventuallyWithin(d time.Duration, what string, cond func() (boo
 
 // finished waits until every event in the stream so far is finished:
 // the consumer's ack floor has reached the stream's last sequence. (A count
-// of pending messages is no such fact: it is zero between an event's hand-back
-// and its redelivery, and before the worker's first fetch.) A test that
+// of pending messages is no such fact: an event handed back to wait for its
+// retry is briefly counted nowhere.) A test that
 // published the events itself waits with finishedAt on the producer's
 // result instead.
 func (b *bundle) finished() {
