@@ -65,7 +65,7 @@ const stepVoicemail = "voicemail"
 
 // apply makes Zoom reflect the event. rec is updated in place as each call
 // succeeds (Stay, Shown, Time), so that a retry repeats only what failed.
-func (a *applier) apply(ctx context.Context, d schemas.Decoded, rec *record, e Entry) error {
+func (a *applier) apply(ctx context.Context, d schemas.Decoded, rec *record, e dirEntry) error {
 	cur := current(*rec, e)
 	defer func() { rec.Shown = &cur }()
 	var err error
@@ -98,7 +98,7 @@ func (a *applier) apply(ctx context.Context, d schemas.Decoded, rec *record, e E
 			err = a.clearVoicemailOnce(ctx, e)
 		}
 	case schemas.DND:
-		if !a.features[zoom.FeatureDoNotDisturb] && e.Kind == KindUser {
+		if !a.features[zoom.FeatureDoNotDisturb] && e.Kind == kindUser {
 			err = fmt.Errorf("%w: do-not-disturb needs the scope %s", errFeatureOff, zoom.ScopeUpdatePresence)
 			break
 		}
@@ -131,7 +131,7 @@ func (a *applier) apply(ctx context.Context, d schemas.Decoded, rec *record, e E
 
 // current is what Zoom shows for the extension: pbxlink's own record when
 // it is newer than the directory's load, else the directory's view.
-func current(rec record, e Entry) shown {
+func current(rec record, e dirEntry) shown {
 	if rec.Shown != nil && !rec.Shown.At.Before(e.LoadedAt) {
 		s := *rec.Shown
 		s.Phones = maps.Clone(s.Phones)
@@ -174,7 +174,7 @@ func (a *applier) deptFor(d schemas.Decoded, data schemas.CheckIn) *string {
 
 // names sets the extension's names (and department, when dept is not nil)
 // on the user or common area, then on its desk phones.
-func (a *applier) names(ctx context.Context, e Entry, v naming.Vars, dept *string, cur *shown) error {
+func (a *applier) names(ctx context.Context, e dirEntry, v naming.Vars, dept *string, cur *shown) error {
 	err := a.setNames(ctx, e, v, dept, cur)
 	if g := withoutGuest(v); errors.Is(err, zoom.ErrInvalidName) && g != v {
 		// A name with a word Zoom bans (code 300) would fail every time:
@@ -192,10 +192,10 @@ func withoutGuest(v naming.Vars) naming.Vars {
 }
 
 // setNames makes the calls of names for one set of variables.
-func (a *applier) setNames(ctx context.Context, e Entry, v naming.Vars, dept *string, cur *shown) error {
+func (a *applier) setNames(ctx context.Context, e dirEntry, v naming.Vars, dept *string, cur *shown) error {
 	deptChanged := dept != nil && (cur.Dept == nil || *cur.Dept != *dept)
 	switch e.Kind {
-	case KindUser:
+	case kindUser:
 		// Users' names also obey Zoom's Chinese-character limits.
 		first, last := a.tmpl.SplitIn(v, naming.UserName)
 		display := a.tmpl.FullIn(v, naming.UserDisplayName)
@@ -215,7 +215,7 @@ func (a *applier) setNames(ctx context.Context, e Entry, v naming.Vars, dept *st
 			}
 			cur.At = a.now()
 		}
-	case KindCommonArea:
+	case kindCommonArea:
 		display := a.tmpl.Full(v, areaDisplayLimit)
 		if display != cur.Display || deptChanged {
 			u := zoom.CommonAreaUpdate{DisplayName: display}
@@ -261,8 +261,8 @@ func (a *applier) setNames(ctx context.Context, e Entry, v naming.Vars, dept *st
 // change of the user's presence it is the rule: the event waits for the
 // minute to end. Otherwise presence cannot be set for that user: the event
 // finishes without it, and the first such refusal is logged.
-func (a *applier) presence(ctx context.Context, e Entry, on bool, rec *record, cur *shown) error {
-	if e.Kind != KindUser || !a.features[zoom.FeatureDoNotDisturb] {
+func (a *applier) presence(ctx context.Context, e dirEntry, on bool, rec *record, cur *shown) error {
+	if e.Kind != kindUser || !a.features[zoom.FeatureDoNotDisturb] {
 		return nil
 	}
 	if cur.DND != nil && *cur.DND == on {
@@ -313,7 +313,7 @@ func (e *waitError) Unwrap() error { return e.err }
 // clearVoicemailOnce deletes the room's voicemail at check-in or check-out
 // once per event: a takeover after a crash does not delete it again (by
 // then it may hold the new guest's first messages).
-func (a *applier) clearVoicemailOnce(ctx context.Context, e Entry) error {
+func (a *applier) clearVoicemailOnce(ctx context.Context, e dirEntry) error {
 	if a.hold.rec.Claim.done(stepVoicemail) {
 		return nil
 	}
@@ -327,8 +327,8 @@ func (a *applier) clearVoicemailOnce(ctx context.Context, e Entry) error {
 // clearVoicemail deletes all of a user's voicemail. Common areas have none.
 // explicit is true for a clearmessages event, which fails when the feature
 // is off rather than doing nothing.
-func (a *applier) clearVoicemail(ctx context.Context, e Entry, explicit bool) error {
-	if e.Kind != KindUser {
+func (a *applier) clearVoicemail(ctx context.Context, e dirEntry, explicit bool) error {
+	if e.Kind != kindUser {
 		return nil
 	}
 	if !a.features[zoom.FeatureMessages] {

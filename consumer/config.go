@@ -12,6 +12,19 @@ import (
 	"github.com/pbxlink/pbxlink/internal/broker"
 )
 
+// Topology is how the worker's streams, consumer and buckets are made:
+// Replicas (default 1; 3 on a three-node cluster), History (how long
+// PBXLINK_EVENTS keeps events, default 7 days), DeadLetterRetention
+// (PBXLINK_DLQ, default 30 days), AckWait (default 15 s) and MaxAckPending
+// (default 20,000). It is the provisioning package's own type, named here so
+// that a library user can set it.
+type Topology = broker.Topology
+
+// Provisioned is the streams, the durable consumer and the buckets of a
+// Topology once created: handles a process that provisions first (pbxlink's
+// composition root) passes on, so nothing is created twice.
+type Provisioned = broker.Provisioned
+
 // Config configures a Worker. Zero values take the documented defaults.
 type Config struct {
 	// JetStream is the connection's JetStream context. Required.
@@ -20,13 +33,13 @@ type Config struct {
 	Zoom Zoom
 	// Topology of the streams, consumer and buckets the worker creates or
 	// updates at start-up.
-	Topology broker.Topology
+	Topology Topology
 	// Provisioned, when set, is that topology already created (by
-	// broker.Provision, in pbxlink's composition root, which needs the
-	// fleet bucket before the worker starts): Start uses it and provisions
-	// nothing, so the streams and buckets are created once per process.
-	// Topology is then ignored. Default nil: Start provisions.
-	Provisioned *broker.Provisioned
+	// pbxlink's composition root, which needs the fleet bucket before the
+	// worker starts): Start uses it and provisions nothing, so the streams
+	// and buckets are created once per process. Topology is then ignored.
+	// Default nil: Start provisions.
+	Provisioned *Provisioned
 
 	// Target says which Zoom objects carry the room extensions.
 	// Default TargetAuto.

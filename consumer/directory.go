@@ -22,13 +22,13 @@ const (
 	TargetAuto        Target = "auto"
 )
 
-// Kind is the kind of Zoom object behind an extension.
-type Kind string
+// objectKind is the kind of Zoom object behind an extension.
+type objectKind string
 
 // Kinds.
 const (
-	KindUser       Kind = "user"
-	KindCommonArea Kind = "common_area"
+	kindUser       objectKind = "user"
+	kindCommonArea objectKind = "common_area"
 )
 
 // errLookupBudget: this replica looked up too many extensions it does not
@@ -47,73 +47,73 @@ const (
 // after a targeted lookup. Retrying will not help; the event is dead-lettered.
 var ErrUnknownExtension = errors.New("no Zoom user or common area has this extension")
 
-// Entry is one extension of the directory, with its names as Zoom showed
+// dirEntry is one extension of the directory, with its names as Zoom showed
 // them when the directory was loaded.
-type Entry struct {
+type dirEntry struct {
 	Extension string
-	Kind      Kind
+	Kind      objectKind
 	// ID is the Zoom user id or common area id.
 	ID                                     string
 	FirstName, LastName, DisplayName, Dept string
 	// Phones are the desk phones assigned to the extension.
-	Phones   []Phone
+	Phones   []deskPhone
 	LoadedAt time.Time
 }
 
-// Phone is a desk phone and the name it shows.
-type Phone struct {
+// deskPhone is a desk phone and the name it shows.
+type deskPhone struct {
 	ID          string
 	DisplayName string
 }
 
-// Directory maps extensions to Zoom users or common areas and their desk
+// directory maps extensions to Zoom users or common areas and their desk
 // phones. It is loaded whole at start-up and on every refresh; an extension
 // it does not know gets one targeted lookup before it is declared unknown.
-type Directory struct {
+type directory struct {
 	zoom        Zoom
 	target      Target
 	commonAreas bool // the common-area scopes are granted
 	now         func() time.Time
 
 	mu       sync.RWMutex
-	entries  map[string]Entry
+	entries  map[string]dirEntry
 	loadedAt time.Time
 	misses   map[string]time.Time // extension → when a lookup found nothing
 	lookups  *rate.Limiter        // targeted lookups of unknown extensions
 }
 
-// NewDirectory returns an empty directory; call Load.
-func NewDirectory(z Zoom, target Target, commonAreas bool, now func() time.Time) *Directory {
+// newDirectory returns an empty directory; call Load.
+func newDirectory(z Zoom, target Target, commonAreas bool, now func() time.Time) *directory {
 	if now == nil {
 		now = time.Now
 	}
-	return &Directory{zoom: z, target: target, commonAreas: commonAreas, now: now,
-		entries: map[string]Entry{}, misses: map[string]time.Time{},
+	return &directory{zoom: z, target: target, commonAreas: commonAreas, now: now,
+		entries: map[string]dirEntry{}, misses: map[string]time.Time{},
 		lookups: rate.NewLimiter(lookupRate, lookupBurst)}
 }
 
 // Len is the number of extensions known.
-func (d *Directory) Len() int {
+func (d *directory) Len() int {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return len(d.entries)
 }
 
 // LoadedAt is when the last full load finished.
-func (d *Directory) LoadedAt() time.Time {
+func (d *directory) LoadedAt() time.Time {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return d.loadedAt
 }
 
-func (d *Directory) wantUsers() bool { return d.target != TargetCommonAreas }
-func (d *Directory) wantAreas() bool { return d.target != TargetUsers && d.commonAreas }
+func (d *directory) wantUsers() bool { return d.target != TargetCommonAreas }
+func (d *directory) wantAreas() bool { return d.target != TargetUsers && d.commonAreas }
 
 // Load reads every phone user, user, common area and assigned device, at
 // Zoom's largest page sizes, and replaces the directory.
-func (d *Directory) Load(ctx context.Context) error {
+func (d *directory) Load(ctx context.Context) error {
 	at := d.now()
-	entries := map[string]Entry{}
+	entries := map[string]dirEntry{}
 	if d.wantUsers() {
 		phoneUsers, err := d.zoom.ListPhoneUsers(ctx)
 		if err != nil {
@@ -161,7 +161,7 @@ func (d *Directory) Load(ctx context.Context) error {
 // Lookup returns an extension's entry. An extension the directory lacks is
 // looked up in Zoom once (a new room since the last load); one still not
 // found is remembered as missing for a minute.
-func (d *Directory) Lookup(ctx context.Context, x string) (Entry, error) {
+func (d *directory) Lookup(ctx context.Context, x string) (dirEntry, error) {
 	d.mu.RLock()
 	e, ok := d.entries[x]
 	missed, wasMissed := d.misses[x]
@@ -170,16 +170,16 @@ func (d *Directory) Lookup(ctx context.Context, x string) (Entry, error) {
 		return e, nil
 	}
 	if wasMissed && d.now().Sub(missed) < missMemory {
-		return Entry{}, ErrUnknownExtension
+		return dirEntry{}, ErrUnknownExtension
 	}
 	if !d.lookups.Allow() {
 		// A PMS sending events for many extensions Zoom does not know
 		// must not spend the account's rate limit on lookups.
-		return Entry{}, errLookupBudget
+		return dirEntry{}, errLookupBudget
 	}
 	e, err := d.lookup(ctx, x)
 	if err != nil {
-		return Entry{}, err
+		return dirEntry{}, err
 	}
 	d.mu.Lock()
 	if e.ID == "" {
@@ -189,19 +189,19 @@ func (d *Directory) Lookup(ctx context.Context, x string) (Entry, error) {
 	}
 	d.mu.Unlock()
 	if e.ID == "" {
-		return Entry{}, ErrUnknownExtension
+		return dirEntry{}, ErrUnknownExtension
 	}
 	return e, nil
 }
 
 // any returns some entry of the directory, preferring a user.
-func (d *Directory) any() (Entry, bool) {
+func (d *directory) any() (dirEntry, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	var found Entry
+	var found dirEntry
 	for _, e := range d.entries {
 		found = e
-		if e.Kind == KindUser {
+		if e.Kind == kindUser {
 			return e, true
 		}
 	}
@@ -210,30 +210,30 @@ func (d *Directory) any() (Entry, bool) {
 
 // Forget drops an extension's entry (Zoom said it no longer exists), so
 // that the next Lookup asks Zoom again.
-func (d *Directory) Forget(x string) {
+func (d *directory) Forget(x string) {
 	d.mu.Lock()
 	delete(d.entries, x)
 	delete(d.misses, x)
 	d.mu.Unlock()
 }
 
-func (d *Directory) lookup(ctx context.Context, x string) (Entry, error) {
+func (d *directory) lookup(ctx context.Context, x string) (dirEntry, error) {
 	n, err := strconv.ParseInt(x, 10, 64)
 	if err != nil {
-		return Entry{}, ErrUnknownExtension
+		return dirEntry{}, ErrUnknownExtension
 	}
 	at := d.now()
-	var e Entry
+	var e dirEntry
 	if d.wantUsers() {
 		found, err := d.zoom.SearchPhoneUsers(ctx, x)
 		if err != nil {
-			return Entry{}, fmt.Errorf("look up extension: %w", err)
+			return dirEntry{}, fmt.Errorf("look up extension: %w", err)
 		}
 		for _, pu := range found {
 			if pu.ExtensionNumber == n {
 				u, err := d.zoom.GetUser(ctx, pu.ID)
 				if err != nil {
-					return Entry{}, fmt.Errorf("look up user of extension: %w", err)
+					return dirEntry{}, fmt.Errorf("look up user of extension: %w", err)
 				}
 				e = userEntry(pu, u, at)
 				break
@@ -243,7 +243,7 @@ func (d *Directory) lookup(ctx context.Context, x string) (Entry, error) {
 	if e.ID == "" && d.wantAreas() {
 		areas, err := d.zoom.ListCommonAreas(ctx)
 		if err != nil {
-			return Entry{}, fmt.Errorf("look up common areas: %w", err)
+			return dirEntry{}, fmt.Errorf("look up common areas: %w", err)
 		}
 		for _, a := range areas {
 			if a.ExtensionNumber == n {
@@ -257,16 +257,16 @@ func (d *Directory) lookup(ctx context.Context, x string) (Entry, error) {
 	}
 	devices, err := d.zoom.SearchAssignedDevices(ctx, x)
 	if err != nil {
-		return Entry{}, fmt.Errorf("look up desk phones: %w", err)
+		return dirEntry{}, fmt.Errorf("look up desk phones: %w", err)
 	}
-	one := map[string]Entry{x: e}
+	one := map[string]dirEntry{x: e}
 	attachPhones(one, devices)
 	return one[x], nil
 }
 
 func ext(n int64) string { return strconv.FormatInt(n, 10) }
 
-func userEntry(pu zoom.PhoneUser, u zoom.User, at time.Time) Entry {
+func userEntry(pu zoom.PhoneUser, u zoom.User, at time.Time) dirEntry {
 	dept := u.Dept
 	if dept == "" {
 		dept = pu.Department
@@ -275,21 +275,21 @@ func userEntry(pu zoom.PhoneUser, u zoom.User, at time.Time) Entry {
 	if display == "" {
 		display = pu.Name
 	}
-	return Entry{Extension: ext(pu.ExtensionNumber), Kind: KindUser, ID: pu.ID,
+	return dirEntry{Extension: ext(pu.ExtensionNumber), Kind: kindUser, ID: pu.ID,
 		FirstName: u.FirstName, LastName: u.LastName, DisplayName: display, Dept: dept, LoadedAt: at}
 }
 
-func areaEntry(a zoom.CommonArea, at time.Time) Entry {
-	e := Entry{Extension: ext(a.ExtensionNumber), Kind: KindCommonArea, ID: a.ID,
+func areaEntry(a zoom.CommonArea, at time.Time) dirEntry {
+	e := dirEntry{Extension: ext(a.ExtensionNumber), Kind: kindCommonArea, ID: a.ID,
 		DisplayName: a.DisplayName, Dept: a.Department, LoadedAt: at}
 	for _, p := range a.DeskPhones {
-		e.Phones = append(e.Phones, Phone{ID: p.ID, DisplayName: p.DisplayName})
+		e.Phones = append(e.Phones, deskPhone{ID: p.ID, DisplayName: p.DisplayName})
 	}
 	return e
 }
 
 // attachPhones gives each entry the devices assigned to its extension.
-func attachPhones(entries map[string]Entry, devices []zoom.Device) {
+func attachPhones(entries map[string]dirEntry, devices []zoom.Device) {
 	for _, dev := range devices {
 		assignees := dev.Assignees
 		if dev.Assignee != nil {
@@ -300,23 +300,23 @@ func attachPhones(entries map[string]Entry, devices []zoom.Device) {
 			if !ok || !matchesKind(e.Kind, a.ExtensionType) || hasPhone(e.Phones, dev.ID) {
 				continue
 			}
-			e.Phones = append(e.Phones, Phone{ID: dev.ID, DisplayName: dev.DisplayName})
+			e.Phones = append(e.Phones, deskPhone{ID: dev.ID, DisplayName: dev.DisplayName})
 			entries[e.Extension] = e
 		}
 	}
 }
 
-func matchesKind(k Kind, extensionType string) bool {
+func matchesKind(k objectKind, extensionType string) bool {
 	switch extensionType {
 	case zoom.AssigneeUser:
-		return k == KindUser
+		return k == kindUser
 	case zoom.AssigneeCommonArea:
-		return k == KindCommonArea
+		return k == kindCommonArea
 	}
 	return true
 }
 
-func hasPhone(phones []Phone, id string) bool {
+func hasPhone(phones []deskPhone, id string) bool {
 	for _, p := range phones {
 		if p.ID == id {
 			return true

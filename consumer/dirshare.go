@@ -40,15 +40,15 @@ const (
 )
 
 type snapshot struct {
-	LoadedAt time.Time `json:"loaded_at"`
-	Entries  []Entry   `json:"entries"`
+	LoadedAt time.Time  `json:"loaded_at"`
+	Entries  []dirEntry `json:"entries"`
 }
 
 // export encodes the directory for the fleet.
-func (d *Directory) export() ([]byte, time.Time) {
+func (d *directory) export() ([]byte, time.Time) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	s := snapshot{LoadedAt: d.loadedAt, Entries: make([]Entry, 0, len(d.entries))}
+	s := snapshot{LoadedAt: d.loadedAt, Entries: make([]dirEntry, 0, len(d.entries))}
 	for _, e := range d.entries {
 		s.Entries = append(s.Entries, e)
 	}
@@ -57,7 +57,7 @@ func (d *Directory) export() ([]byte, time.Time) {
 }
 
 // restore replaces the directory with a snapshot newer than it.
-func (d *Directory) restore(data []byte) (bool, error) {
+func (d *directory) restore(data []byte) (bool, error) {
 	var s snapshot
 	if err := json.Unmarshal(data, &s); err != nil {
 		return false, err
@@ -67,7 +67,7 @@ func (d *Directory) restore(data []byte) (bool, error) {
 	if !s.LoadedAt.After(d.loadedAt) {
 		return false, nil
 	}
-	entries := make(map[string]Entry, len(s.Entries))
+	entries := make(map[string]dirEntry, len(s.Entries))
 	for _, e := range s.Entries {
 		entries[e.Extension] = e
 	}

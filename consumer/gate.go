@@ -142,7 +142,7 @@ func (w *Worker) probeZoom(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	if e.Kind == KindUser {
+	if e.Kind == kindUser {
 		_, err := w.cfg.Zoom.GetUser(ctx, e.ID)
 		return err
 	}

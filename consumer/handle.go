@@ -270,7 +270,7 @@ func typeLabel(t string) string {
 }
 
 // samePhones reports whether two entries list the same desk phones.
-func samePhones(a, b Entry) bool {
+func samePhones(a, b dirEntry) bool {
 	if len(a.Phones) != len(b.Phones) {
 		return false
 	}

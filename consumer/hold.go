@@ -24,7 +24,7 @@ type hold struct {
 	rec     record
 	rev     uint64
 	decoded schemas.Decoded
-	entry   Entry
+	entry   dirEntry
 }
 
 // save writes the record with compare-and-swap and keeps the new revision.

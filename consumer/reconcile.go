@@ -230,7 +230,7 @@ func (r *Reconciler) Run(ctx context.Context, opts ReconcileOptions) (rep Reconc
 		return rep, err
 	}
 	rep.Skipped = skipped
-	dir := NewDirectory(z, r.cfg.Target, g.Enabled[zoom.FeatureCommonAreas], r.cfg.Now)
+	dir := newDirectory(z, r.cfg.Target, g.Enabled[zoom.FeatureCommonAreas], r.cfg.Now)
 	if opts.Extension == "" {
 		if err := dir.Load(ctx); err != nil {
 			return rep, fmt.Errorf("reconcile: %w", err)
@@ -241,7 +241,7 @@ func (r *Reconciler) Run(ctx context.Context, opts ReconcileOptions) (rep Reconc
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
-		var e Entry
+		var e dirEntry
 		var ok bool
 		if opts.Extension == "" {
 			e, ok = dir.entries[rm.ext]

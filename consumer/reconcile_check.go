@@ -46,7 +46,7 @@ func (v *vacated) vars(ext string) naming.Vars {
 
 // check compares one room with its state and repairs it (unless a dry
 // run). e is the room as Zoom showed it after rm was read.
-func (c *checker) check(ctx context.Context, rm stateRoom, e Entry) RoomReport {
+func (c *checker) check(ctx context.Context, rm stateRoom, e dirEntry) RoomReport {
 	rr := RoomReport{Extension: rm.ext, State: rm.state()}
 	if rm.rec.Claim.live("", c.r.cfg.Now()) {
 		rr.Action = ActionInFlight // an event is being applied right now
@@ -78,7 +78,7 @@ func (c *checker) check(ctx context.Context, rm stateRoom, e Entry) RoomReport {
 		rr.Differences = append(rr.Differences, Difference{Field: FieldDepartment, Zoom: e.Dept, Want: *want})
 	}
 	var dnd *bool
-	if rm.rec.Stay == nil && e.Kind == KindUser {
+	if rm.rec.Stay == nil && e.Kind == kindUser {
 		var d []Difference
 		var err error
 		if dnd, d, err = c.presence(ctx, rm, e); err != nil {
@@ -138,9 +138,9 @@ type names struct {
 }
 
 // rendered is what the applier sets for v (setNames), without the calls.
-func (r *Reconciler) rendered(k Kind, v naming.Vars) names {
+func (r *Reconciler) rendered(k objectKind, v naming.Vars) names {
 	n := names{phone: r.tmpl.Full(v, phoneNameLimit)}
-	if k == KindUser {
+	if k == kindUser {
 		n.first, n.last = r.tmpl.SplitIn(v, naming.UserName)
 		n.display = r.tmpl.FullIn(v, naming.UserDisplayName)
 	} else {
@@ -150,11 +150,11 @@ func (r *Reconciler) rendered(k Kind, v naming.Vars) names {
 }
 
 // matches reports whether pbxlink's record of what it set shows n.
-func (n names) matches(k Kind, s *shown) bool {
+func (n names) matches(k objectKind, s *shown) bool {
 	if s == nil {
 		return false
 	}
-	if k == KindUser && (s.First != n.first || s.Last != n.last) {
+	if k == kindUser && (s.First != n.first || s.Last != n.last) {
 		return false
 	}
 	return s.Display == n.display
@@ -162,14 +162,14 @@ func (n names) matches(k Kind, s *shown) bool {
 
 // nameDiffs compares the names Zoom shows with n; desk phones only when
 // pbxlink names them (the device-names feature).
-func (c *checker) nameDiffs(e Entry, n names) []Difference {
+func (c *checker) nameDiffs(e dirEntry, n names) []Difference {
 	var out []Difference
 	add := func(field, zoomV, want string) {
 		if zoomV != want {
 			out = append(out, Difference{Field: field, Zoom: zoomV, Want: want})
 		}
 	}
-	if e.Kind == KindUser {
+	if e.Kind == kindUser {
 		add(FieldFirstName, e.FirstName, n.first)
 		add(FieldLastName, e.LastName, n.last)
 	}
@@ -213,7 +213,7 @@ func (c *checker) wantDept(rm stateRoom, gone *vacated) *string {
 // goes by what pbxlink last set. A user whose presence Zoom refuses to
 // change (not signed in to a Zoom client) is not checked: no repair could
 // change it.
-func (c *checker) presence(ctx context.Context, rm stateRoom, e Entry) (*bool, []Difference, error) {
+func (c *checker) presence(ctx context.Context, rm stateRoom, e dirEntry) (*bool, []Difference, error) {
 	if !c.g.Enabled[zoom.FeatureDoNotDisturb] || !rm.rec.PresenceRefused.IsZero() {
 		return nil, nil, nil
 	}
@@ -238,7 +238,7 @@ func (c *checker) presence(ctx context.Context, rm stateRoom, e Entry) (*bool, [
 // pbxlink manages messages. A room whose check-out finished was emptied
 // then: it is listed from that day on; any other back as far as Zoom
 // lists (six months).
-func (c *checker) voicemail(ctx context.Context, e Entry, gone *vacated) ([]Difference, error) {
+func (c *checker) voicemail(ctx context.Context, e dirEntry, gone *vacated) ([]Difference, error) {
 	if !c.r.cfg.MessageManagement || !c.g.Enabled[zoom.FeatureMessages] {
 		return nil, nil
 	}

@@ -45,7 +45,7 @@ const (
 // emptied it: no guest data), which sets the names without guest fields,
 // the department, do-not-disturb off and deletes voicemail; an occupied
 // room gets a guest event carrying the stay's full guest data.
-func (c *checker) repair(ctx context.Context, rm stateRoom, e Entry, dnd *bool, gone *vacated) (string, uint64, error) {
+func (c *checker) repair(ctx context.Context, rm stateRoom, e dirEntry, dnd *bool, gone *vacated) (string, uint64, error) {
 	js := c.r.cfg.JetStream
 	last, err := lastEventSeq(ctx, js, rm.ext)
 	if err != nil {
@@ -94,7 +94,7 @@ func lastEventSeq(ctx context.Context, js jetstream.JetStream, ext string) (uint
 
 // zoomShows is the record's Shown as Zoom showed the room. Presence is
 // not in Zoom's lists: dnd when it was read, else what the record had.
-func zoomShows(e Entry, old *shown, dnd *bool, now time.Time) *shown {
+func zoomShows(e dirEntry, old *shown, dnd *bool, now time.Time) *shown {
 	dept := e.Dept
 	s := &shown{First: e.FirstName, Last: e.LastName, Display: e.DisplayName, Dept: &dept,
 		Phones: map[string]string{}, DND: dnd, At: now}

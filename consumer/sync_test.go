@@ -45,7 +45,7 @@ func TestScheduledSyncOncePerFleet(t *testing.T) {
 	// second load would have been made by then.
 	slot := time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)
 	b.eventually("both replicas' directories from the slot", func() (bool, string) {
-		a, c := first.Directory().LoadedAt(), second.Directory().LoadedAt()
+		a, c := first.DirectoryLoadedAt(), second.DirectoryLoadedAt()
 		return !a.Before(slot) && !c.Before(slot), fmt.Sprintf("loaded at %s and %s", a.Format(time.TimeOnly), c.Format(time.TimeOnly))
 	})
 	if n := loads() - before; n != 1 {

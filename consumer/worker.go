@@ -31,7 +31,7 @@ type Worker struct {
 	metrics *Metrics
 	nats    *broker.Provisioned
 	states  store
-	dir     *Directory
+	dir     *directory
 	app     *applier
 	grants  zoom.Grants
 	lanes   *lanes
@@ -64,8 +64,23 @@ func New(cfg Config) (*Worker, error) {
 // Grants reports what the Zoom token allows, once Start has run (a copy).
 func (w *Worker) Grants() zoom.Grants { return w.grants.Clone() }
 
-// Directory is the worker's extension directory, once Start has run.
-func (w *Worker) Directory() *Directory { return w.dir }
+// Rooms is a read-only view of the extensions the worker knows: the
+// call-record poller asks it which calls are rooms'.
+type Rooms interface {
+	// Has reports whether a Zoom user or common area has the extension.
+	Has(ext string) bool
+	// Len is the number of extensions known.
+	Len() int
+}
+
+// Rooms is the worker's view of its extension directory, once Start has
+// run (nil before).
+func (w *Worker) Rooms() Rooms {
+	if w.dir == nil {
+		return nil
+	}
+	return w.dir
+}
 
 // Start checks the Zoom scopes, creates or updates the NATS topology, loads
 // the directory and begins consuming. It returns once the worker is
@@ -107,7 +122,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	if w.dirLease, err = w.newDirectoryLease(); err != nil {
 		return err
 	}
-	w.dir = NewDirectory(w.cfg.Zoom, w.cfg.Target, g.Enabled[zoom.FeatureCommonAreas], w.cfg.Now)
+	w.dir = newDirectory(w.cfg.Zoom, w.cfg.Target, g.Enabled[zoom.FeatureCommonAreas], w.cfg.Now)
 	err = broker.Retry(ctx, time.Minute, isPermanent, func() error {
 		return w.syncDirectory(ctx, w.cfg.Now().Add(-startupReuse), 30*time.Second)
 	})
@@ -186,18 +201,6 @@ func (w *Worker) Stop(ctx context.Context) error {
 	w.bg()
 	w.loops.Wait()
 	return err
-}
-
-// Run starts the worker and runs it until ctx ends, then stops it, giving
-// events in progress up to grace to finish.
-func (w *Worker) Run(ctx context.Context, grace time.Duration) error {
-	if err := w.Start(ctx); err != nil {
-		return err
-	}
-	<-ctx.Done()
-	stop, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	return w.Stop(stop)
 }
 
 // runner works on ready lanes until the lanes close.

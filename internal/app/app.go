@@ -129,7 +129,7 @@ func (a *App) Start(ctx context.Context) error {
 	if a.cfg.Calls.Enabled && !a.worker.Grants().Enabled[zoom.FeatureCallRecords] {
 		a.log.Warn("call records off: the Zoom app lacks the scope to read the call history", "scopes", zoom.FeatureCallRecords.Scopes())
 	} else if a.cfg.Calls.Enabled {
-		calls, err := a.startCallRecords(a.bg, a.worker.Directory())
+		calls, err := a.startCallRecords(a.bg, a.worker.Rooms())
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ func (b *bencher) startup(ctx context.Context) error {
 		return err
 	}
 	took := time.Since(start)
-	r := &StartupResult{Extensions: n, Loaded: e.replicas[0].app.Worker().Directory().Len(), Time: secs(took),
+	r := &StartupResult{Extensions: n, Loaded: e.replicas[0].app.Worker().Rooms().Len(), Time: secs(took),
 		ByOperation: map[string]int{}, MinimumByOperation: map[string]int{}}
 	b.report.Startup = r
 	calls := e.apiCalls()
