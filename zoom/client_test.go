@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -164,7 +163,7 @@ func TestCommonAreasAndDevices(t *testing.T) {
 
 func TestPresenceVoicemailAndCallHistory(t *testing.T) {
 	now := time.Now()
-	clock := &fakeClock{t: now}
+	clock := testenv.NewClock(now)
 	cfg := hotel(3, zoomsim.TargetUsers)
 	cfg.Now = clock.Now
 	b := setup(t, cfg, func(c *zoom.Config) { c.Now = clock.Now })
@@ -187,7 +186,7 @@ func TestPresenceVoicemailAndCallHistory(t *testing.T) {
 	if countOps(b.sim, zoom.OpSetPresence.ID) != calls {
 		t.Fatal("the refused change reached Zoom")
 	}
-	clock.Add(61 * time.Second)
+	clock.Advance(61 * time.Second)
 	if err := b.client.SetAvailable(ctx(t), room.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -241,23 +240,4 @@ func lastEntry(sim *zoomsim.Server, opID string) zoomsim.Entry {
 		}
 	}
 	return last
-}
-
-// fakeClock is a clock that tests move by hand, shared by the client and the
-// simulator.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }

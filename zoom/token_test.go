@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
 func TestTokenReusedThenRenewedBeforeExpiry(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
+	clock := testenv.NewClock(time.Now())
 	cfg := hotel(1, zoomsim.TargetUsers)
 	cfg.Now = clock.Now
 	b := setup(t, cfg, func(c *zoom.Config) { c.Now = clock.Now })
@@ -27,7 +28,7 @@ func TestTokenReusedThenRenewedBeforeExpiry(t *testing.T) {
 	}
 	// 59 minutes and a half later the hour-long token is about to expire:
 	// the client replaces it before Zoom would refuse it.
-	clock.Add(59*time.Minute + 30*time.Second)
+	clock.Advance(59*time.Minute + 30*time.Second)
 	if _, err := b.client.ListUsers(ctx(t)); err != nil {
 		t.Fatal(err)
 	}

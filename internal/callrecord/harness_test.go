@@ -3,7 +3,6 @@ package callrecord
 import (
 	"context"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,24 +15,6 @@ import (
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
-// fakeClock is the tests' clock, shared by the simulator and the pollers.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // roomSet is a Rooms of fixed extensions.
 type roomSet map[string]bool
 
@@ -45,11 +26,11 @@ type harness struct {
 	t     *testing.T
 	nats  *testenv.NATS
 	sim   *zoomsim.Server
-	clock *fakeClock
+	clock *testenv.Clock
 	rooms roomSet
 }
 
-func newHarness(t *testing.T, rooms int, clock *fakeClock, simCfg ...func(*zoomsim.Config)) *harness {
+func newHarness(t *testing.T, rooms int, clock *testenv.Clock, simCfg ...func(*zoomsim.Config)) *harness {
 	t.Helper()
 	n := testenv.StartNATS(t)
 	now := time.Now

@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
-func startClock() *fakeClock {
-	return &fakeClock{t: time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour).Add(14 * time.Hour)}
+func startClock() *testenv.Clock {
+	return testenv.NewClock(time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour).Add(14 * time.Hour))
 }
 
 // TestPollerOnceAcrossOverlaps: reads whose windows overlap by half an

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/schemas"
 )
 
@@ -32,7 +33,7 @@ func publishCall(t *testing.T, js jetstream.JetStream, c schemas.Call, msgID str
 // the next record.
 func TestSink(t *testing.T) {
 	stores(t, func(t *testing.T, open func() Store) {
-		clock := &fakeClock{t: day0.Add(12 * time.Hour)}
+		clock := testenv.NewClock(day0.Add(12 * time.Hour))
 		h := newHarness(t, 0, clock)
 		_, js, _ := h.conn()
 		ctx := testCtx(t)
@@ -98,7 +99,7 @@ func TestSink(t *testing.T) {
 // TestSinkStartsFromTheDatabase: after a restart, the alert counts from
 // the last record stored, not from the start.
 func TestSinkStartsFromTheDatabase(t *testing.T) {
-	clock := &fakeClock{t: day0.Add(12 * time.Hour)}
+	clock := testenv.NewClock(day0.Add(12 * time.Hour))
 	h := newHarness(t, 0, clock)
 	_, js, _ := h.conn()
 	ctx := testCtx(t)

@@ -13,37 +13,25 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/fleet"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
 const grantRedirect = "http://127.0.0.1:8765/oauth/callback"
 
-// grantClock is a settable clock shared by the simulator and the fleet.
-type grantClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *grantClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *grantClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // grantEnv is a simulator with the OAuth app authorised and the grant
 // stored in the fleet bucket.
 type grantEnv struct {
 	sim   *zoomsim.Server
 	kv    jetstream.KeyValue
-	clock *grantClock
+	clock *testenv.Clock
 	app   *zoom.AuthCode
 }
 
 func newGrantEnv(t *testing.T) *grantEnv {
 	t.Helper()
-	clock := &grantClock{t: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+	clock := testenv.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 	e := &grantEnv{clock: clock, kv: setup(t)}
 	e.sim = startSim(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 2, FirstExtension: 1201, Staff: 1}, Now: clock.Now, Unlimited: true})
 	app, err := zoom.NewAuthCode(zoom.AuthCodeConfig{URL: e.sim.OAuthURL(), ClientID: "sim-client", ClientSecret: "sim-secret", RedirectURI: grantRedirect, Now: clock.Now})
@@ -167,7 +155,7 @@ func TestGrantRotationRace(t *testing.T) {
 	}
 	for range 15 { // five hours in steps of 20 minutes: five expiries
 		time.Sleep(40 * time.Millisecond)
-		e.clock.Add(20 * time.Minute)
+		e.clock.Advance(20 * time.Minute)
 	}
 	time.Sleep(40 * time.Millisecond)
 	stop.Store(true)
@@ -227,7 +215,7 @@ func TestGrantMintersRace(t *testing.T) {
 				t.Fatalf("round %d: %v", round, err)
 			}
 		}
-		e.clock.Add(time.Hour)
+		e.clock.Advance(time.Hour)
 	}
 	if st := e.sim.OAuthStats(); st.RefusedRefreshes != 0 || st.Refreshes == 0 {
 		t.Fatalf("OAuthStats %+v", st)
@@ -266,7 +254,7 @@ func TestGrantTakeoverLosesNothing(t *testing.T) {
 		done <- result{tok, err}
 	}()
 	<-slow.entered
-	e.clock.Add(2 * time.Minute) // the stalled replica's marker runs out
+	e.clock.Advance(2 * time.Minute) // the stalled replica's marker runs out
 	other, err := e.minter(t, "other", nil).Mint(ctx)
 	if err != nil {
 		t.Fatalf("take-over: %v", err)
@@ -309,7 +297,7 @@ func TestGrantTakeoverRefusedIsRetryable(t *testing.T) {
 		done <- err
 	}()
 	<-first.entered
-	e.clock.Add(2 * time.Minute)
+	e.clock.Advance(2 * time.Minute)
 	// The stalled refresh reaches Zoom (and rotates the token) but its
 	// answer is not stored yet while the other replica takes over.
 	var once sync.Once
@@ -422,7 +410,7 @@ func TestGrantRevokedAndReplaced(t *testing.T) {
 	if ok, err := fleet.HasGrant(ctx, e.kv); !ok || err != nil {
 		t.Fatalf("HasGrant = %v, %v after a refusal", ok, err)
 	}
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	e.authorize(t)
 	tok, err := m.Mint(ctx)
 	if err != nil {
@@ -472,7 +460,7 @@ func TestGrantDeadRefresherEndsInRevoked(t *testing.T) {
 	for e.sim.OAuthStats().Refreshes == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	e.clock.Add(2 * time.Minute)
+	e.clock.Advance(2 * time.Minute)
 	m := e.minter(t, "next", nil)
 	if _, err := m.Mint(ctx); !errors.Is(err, zoom.ErrRetryable) {
 		t.Fatalf("first attempt after the take-over: %v, want retryable", err)

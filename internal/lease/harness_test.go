@@ -87,28 +87,13 @@ func (r *replica) lostCount() int {
 	return len(r.lost)
 }
 
-// clock is a clock the test moves.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newClock is a clock the test moves, at the same start in every test.
+func newClock() *testenv.Clock {
+	return testenv.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 }
 
 // on runs the replica on clock c.
-func on(c *clock) func(*lease.Config) { return func(cfg *lease.Config) { cfg.Now = c.Now } }
+func on(c *testenv.Clock) func(*lease.Config) { return func(cfg *lease.Config) { cfg.Now = c.Now } }
 
 func (f *fleet) try(r *replica) bool {
 	f.t.Helper()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pbxlink/pbxlink/internal/openapi"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -230,7 +231,7 @@ func TestSpecRefusesNonConformingBodies(t *testing.T) {
 // general errors).
 func TestConformanceOfRefusals(t *testing.T) {
 	spec := loadSpec(t)
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	seed := smallHotel()
 	seed.RoomsNotSignedIn = true
 	e := newEnv(t, zoomsim.Config{Seed: seed, Now: clock.Now, TokenTTL: time.Hour, ExpiredToken400: true, PhoneDailyShared: 1})

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -72,7 +73,7 @@ func TestFaultsAreSeeded(t *testing.T) {
 }
 
 func TestFaultRateLimitUntil(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now})
 	if err := e.sim.SetFaults(zoomsim.Faults{RateLimitUntil: fixedNow.Add(10 * time.Second)}); err != nil {
 		t.Fatal(err)

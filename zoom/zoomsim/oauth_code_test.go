@@ -10,25 +10,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
-
-// simClock is a settable clock for the simulator.
-type simClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *simClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *simClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 const testRedirect = "http://127.0.0.1:8765/oauth/callback"
 
@@ -150,23 +137,23 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 // TestAuthorizationCodeExpires: a code lives five minutes; a refresh token
 // outlives an access token.
 func TestAuthorizationCodeExpires(t *testing.T) {
-	clk := &simClock{t: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+	clk := testenv.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 	s := start(t, zoomsim.Config{Now: clk.Now})
 	_, back := consent(t, s, authorizeQuery(""))
 	if back.Has("state") {
 		t.Fatalf("state %q sent back although none was given", back.Get("state"))
 	}
-	clk.Add(5*time.Minute + time.Second)
+	clk.Advance(5*time.Minute + time.Second)
 	if st, g := codeToken(t, s, exchangeForm(back.Get("code"), testRedirect)); st != 400 || !strings.HasPrefix(g.Reason, "Invalid authorization code") {
 		t.Fatalf("exchange after 5 minutes: %d %+v", st, g)
 	}
 	_, back = consent(t, s, authorizeQuery("x"))
-	clk.Add(4 * time.Minute)
+	clk.Advance(4 * time.Minute)
 	st, g := codeToken(t, s, exchangeForm(back.Get("code"), testRedirect))
 	if st != 200 {
 		t.Fatalf("exchange within 5 minutes: %d %+v", st, g)
 	}
-	clk.Add(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	if r := doAPI(t, s.APIURL()+"/v2/users/me", "GET", g.AccessToken, nil); r.status != 401 {
 		t.Fatalf("an expired access token: %d", r.status)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -128,7 +129,7 @@ func TestTokenModes(t *testing.T) {
 }
 
 func TestTokenExpiryAndRevocation(t *testing.T) {
-	clock := newFakeClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	clock := testenv.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now, TokenTTL: time.Hour})
 	if r := e.call("GET", "/users", nil); r.status != 200 {
 		t.Fatalf("fresh token: %d", r.status)

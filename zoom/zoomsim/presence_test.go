@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
@@ -15,7 +16,7 @@ func getPresence(t *testing.T, e *env, userID string) string {
 }
 
 func TestPresenceOnceAMinute(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now})
 	u, _ := e.sim.UserByExtension(1202)
 	path := "/users/" + u.ID + "/presence_status"
@@ -55,7 +56,7 @@ func TestPresenceOnceAMinute(t *testing.T) {
 }
 
 func TestPresenceAnswer5301(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now, PresenceAnswer: zoomsim.PresenceAnswer5301})
 	u, _ := e.sim.UserByExtension(1201)
 	path := "/users/" + u.ID + "/presence_status"
@@ -67,7 +68,7 @@ func TestPresenceAnswer5301(t *testing.T) {
 }
 
 func TestPresenceDNDSpellingsAndDuration(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now, PresenceInterval: time.Nanosecond})
 	u, _ := e.sim.UserByExtension(1204)
 	path := "/users/" + u.ID + "/presence_status"
@@ -105,7 +106,7 @@ func TestPresenceDNDSpellingsAndDuration(t *testing.T) {
 }
 
 func TestPresence429WithoutHeaders(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now, OmitRateLimitHeaders: true})
 	u, _ := e.sim.UserByExtension(1201)
 	path := "/users/" + u.ID + "/presence_status"

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -19,7 +20,7 @@ var (
 )
 
 func TestRateLimitSlidingWindow(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now,
 		Limits: map[zoom.Bucket]zoom.Limit{phoneMedium: {Count: 3, Per: time.Second}}})
 	list := func() resp { return e.call("GET", "/phone/users", nil) }
@@ -63,7 +64,7 @@ func TestRateLimitSlidingWindow(t *testing.T) {
 }
 
 func TestRateLimitWithoutHeaders(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now, OmitRateLimitHeaders: true,
 		Limits: map[zoom.Bucket]zoom.Limit{mainMedium: {Count: 1, Per: time.Second}}})
 	want200(t, e.call("GET", "/users", nil), nil)
@@ -83,7 +84,7 @@ func TestRateLimitRetryAfterFormats(t *testing.T) {
 		zoomsim.RetryAfterRFC3339:  "2026-03-02T10:00:01Z",
 	} {
 		t.Run(string(format), func(t *testing.T) {
-			clock := newFakeClock(fixedNow)
+			clock := testenv.NewClock(fixedNow)
 			e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now, RetryAfter: format, RateLimitTypeQPS: "Per-second",
 				Limits: map[zoom.Bucket]zoom.Limit{mainMedium: {Count: 1, Per: time.Second}}})
 			want200(t, e.call("GET", "/users", nil), nil)
@@ -100,7 +101,7 @@ func TestRateLimitRetryAfterFormats(t *testing.T) {
 }
 
 func TestDailyLimit(t *testing.T) {
-	clock := newFakeClock(time.Date(2026, 3, 2, 23, 59, 0, 0, time.UTC))
+	clock := testenv.NewClock(time.Date(2026, 3, 2, 23, 59, 0, 0, time.UTC))
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now,
 		Limits: map[zoom.Bucket]zoom.Limit{phoneHeavy: {Count: 100, Per: time.Second, Daily: 3}}})
 	for i := range 3 {
@@ -135,7 +136,7 @@ func TestDailyLimitOff(t *testing.T) {
 }
 
 func TestConcurrentBurstAndStats(t *testing.T) {
-	clock := newFakeClock(fixedNow)                                    // frozen: every request arrives at the same instant
+	clock := testenv.NewClock(fixedNow)                                // frozen: every request arrives at the same instant
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now}) // Pro: phone Medium 10/s
 	var wg sync.WaitGroup
 	statuses := make([]int, 30)
@@ -164,7 +165,7 @@ func TestConcurrentBurstAndStats(t *testing.T) {
 }
 
 func TestStatsSlidingWindowMax(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now, Unlimited: true})
 	u, _ := e.sim.UserByExtension(1201)
 	// Phone Medium at 0, 0.3, 0.6, 0.9, 1.2, 1.5s: at most 4 in any second.
@@ -205,7 +206,7 @@ func TestStatsSlidingWindowMax(t *testing.T) {
 }
 
 func TestUnlimited(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now, Unlimited: true})
 	for range 50 {
 		r := e.call("GET", "/users", nil)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -61,7 +62,7 @@ func TestPresenceTooSoonWithoutHeaders(t *testing.T) {
 // "Access token is expired."; an unknown token still gets 401.
 func TestExpiredToken400(t *testing.T) {
 	for _, as400 := range []bool{false, true} {
-		clock := newFakeClock(fixedNow)
+		clock := testenv.NewClock(fixedNow)
 		e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now, TokenTTL: time.Minute, ExpiredToken400: as400})
 		clock.Advance(2 * time.Minute)
 		r := e.call("GET", "/users", nil)
@@ -132,7 +133,7 @@ func TestAccountDeleted(t *testing.T) {
 // family's daily cap with Zoom's daily body, an RFC 3339 Retry-After at the
 // next 00:00 UTC and X-RateLimit-Type Daily-limit; Light calls go on.
 func TestPhoneDailyCapSharedAndReported(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: smallHotel(), Now: clock.Now, PhoneDailyShared: 2})
 	for range 2 {
 		want200(t, e.call("GET", "/phone/call_history", nil), nil)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
@@ -94,7 +95,7 @@ func TestPageSizeLimits(t *testing.T) {
 }
 
 func TestPageTokenErrors(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 4}, Now: clock.Now})
 	var l userList
 	want200(t, e.call("GET", "/users?page_size=2", nil), &l)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
@@ -24,7 +25,7 @@ type voicemailList struct {
 }
 
 func TestVoicemails(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 2, VoicemailsPerRoom: 3}, Now: clock.Now, Unlimited: true})
 	u, _ := e.sim.UserByExtension(1201)
 	if _, err := e.sim.AddVoicemail("1201", zoomsim.Voicemail{CallerName: "Old", CallerNumber: "+15551234567", DateTime: fixedNow.AddDate(0, -3, 0), Status: "read"}); err != nil {
@@ -111,7 +112,7 @@ func TestVoicemailPagesHoldAtMost100(t *testing.T) {
 }
 
 func TestCallHistory(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 3, CallRecords: 9}, Now: clock.Now, Unlimited: true})
 	old, err := e.sim.AddCallRecord(zoomsim.CallRecord{StartTime: fixedNow.AddDate(0, 0, -10), Duration: 60, CallerName: "Old", CalleeExtNumber: "1201"})
 	if err != nil {
@@ -189,7 +190,7 @@ func TestCallHistory(t *testing.T) {
 // Zoom's range rules of the voicemail listing: a month at most, within the
 // last six months, to required with from; its error bodies.
 func TestVoicemailRangeRules(t *testing.T) {
-	clock := newFakeClock(fixedNow) // 2026-03-02
+	clock := testenv.NewClock(fixedNow) // 2026-03-02
 	e := newEnv(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 1}, Now: clock.Now, Unlimited: true})
 	u, _ := e.sim.UserByExtension(1201)
 	path := "/phone/users/" + u.ID + "/voice_mails"
@@ -222,7 +223,7 @@ func TestVoicemailRangeRules(t *testing.T) {
 // which trash=true lists, stays restorable for 30 days and cannot be deleted
 // through the API; with it off a delete is final.
 func TestVoicemailTrash(t *testing.T) {
-	clock := newFakeClock(fixedNow)
+	clock := testenv.NewClock(fixedNow)
 	e := newEnv(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 1, VoicemailsPerRoom: 2}, Now: clock.Now, Unlimited: true})
 	u, _ := e.sim.UserByExtension(1201)
 	path := "/phone/users/" + u.ID + "/voice_mails"
