@@ -135,15 +135,11 @@ func authorizeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	// NATS first: an unreachable bucket must not waste the admin's code.
-	nc, err := connectClient(s.NATS, "pbxlink-authorize", stderr)
+	nc, js, err := connectJetStream(s.NATS, "pbxlink-authorize", stderr)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
 	kv, err := fleetBucket(ctx, js, s.NATSReplicas)
 	if err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/fias"
 	"github.com/pbxlink/pbxlink/internal/setting"
 	"github.com/prometheus/client_golang/prometheus"
@@ -86,15 +85,11 @@ func fiasCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		level.Set(slog.LevelDebug)
 	}
 	log := newLogger(stderr, s.logFormat, level)
-	nc, err := connectClient(s.nats, "pbxlink-fias", stderr)
+	nc, js, err := connectJetStream(s.nats, "pbxlink-fias", stderr)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg.JetStream, cfg.Logger, cfg.Metrics = js, log, fias.NewMetrics(reg)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/erase"
 	"github.com/pbxlink/pbxlink/internal/setting"
 )
@@ -55,15 +54,11 @@ func forgetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case ext != "" && all:
 		return &setting.Error{Msg: "--ext and --all exclude each other"}
 	}
-	nc, err := connectClient(s, "pbxlink-forget", stderr)
+	nc, js, err := connectJetStream(s, "pbxlink-forget", stderr)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
 	store, err := calls.open(ctx)
 	if err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/setting"
 	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
@@ -94,15 +93,11 @@ func publishCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		opts = append(opts, producer.WithTime(t))
 	}
-	nc, err := connectClient(p.nats, "pbxlink-publish", stderr)
+	nc, js, err := connectJetStream(p.nats, "pbxlink-publish", stderr)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
 	prod, err := producer.New(js, producer.Config{Source: p.source})
 	if err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/app"
 	"github.com/pbxlink/pbxlink/internal/setting"
@@ -77,15 +76,11 @@ func reconcileOnce(ctx context.Context, s runSettings, opts consumer.ReconcileOp
 	if s.NATS.URL == "" {
 		s.NATS.URL = "nats://" + s.NATS.Listen // the running worker's embedded server
 	}
-	nc, err := connectClient(s.NATS, "pbxlink-reconcile", stderr)
+	nc, js, err := connectJetStream(s.NATS, "pbxlink-reconcile", stderr)
 	if err != nil {
 		return consumer.ReconcileReport{}, err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return consumer.ReconcileReport{}, err
-	}
 	zc, closeZoom, err := app.OpenZoom(ctx, js, s.appConfig(log, nil))
 	if err != nil {
 		return consumer.ReconcileReport{}, err

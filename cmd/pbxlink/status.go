@@ -114,15 +114,11 @@ func statusCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return &setting.Error{Msg: fmt.Sprintf("PBXLINK_TIMEZONE (--timezone): %v", err)}
 		}
 	}
-	nc, err := connectClient(s, "pbxlink-status", stderr)
+	nc, js, err := connectJetStream(s, "pbxlink-status", stderr)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
 	st, err := readStatus(ctx, js, sched, loc, time.Now())
 	if err != nil {
 		return err
