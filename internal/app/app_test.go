@@ -1,9 +1,7 @@
 package app
 
 import (
-	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,7 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/pbxlink/pbxlink/internal/broker"
-	"github.com/pbxlink/pbxlink/producer"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/schemas"
 )
 
@@ -25,48 +23,19 @@ import (
 // /metrics, and stops when its context ends.
 func TestRunAppliesAnEvent(t *testing.T) {
 	sim := startSim(t, 2)
-	cfg := testConfig(t, sim)
-	cfg.HTTPListen = "127.0.0.1:0"
-	a, err := Open(testCtx(t), cfg)
-	if err != nil {
+	r := runApp(t, testConfig(t, sim))
+	if _, err := r.Prod.CheckIn(testenv.Ctx(t), "1201", schemas.CheckIn{Guest: schemas.Guest{First: "Ada", Last: "Lovelace"}}); err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	ctx, cancel := context.WithCancel(testCtx(t))
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	base := "http://" + a.HTTPAddr()
-	eventually(t, 30*time.Second, "/readyz 200", func() (bool, string) {
-		code, body := get(base + "/readyz")
-		return code == http.StatusOK, body
-	})
-	prod, err := producer.New(a.JetStream(), producer.Config{Source: "pms/test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := prod.CheckIn(ctx, "1201", schemas.CheckIn{Guest: schemas.Guest{First: "Ada", Last: "Lovelace"}}); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, 30*time.Second, "the check-in in Zoom", func() (bool, string) {
-		n := displayName(sim, 1201)
-		return strings.Contains(n, "Lovelace"), n
-	})
-	if code, body := get(base + "/livez"); code != http.StatusOK {
+	waitDisplayName(t, sim, 1201, "Lovelace")
+	if code, body := get(r.Base + "/livez"); code != http.StatusOK {
 		t.Errorf("/livez: %d %s", code, body)
 	}
-	if _, body := get(base + "/metrics"); !strings.Contains(body, "pbxlink_clock_skew_seconds") {
+	if _, body := get(r.Base + "/metrics"); !strings.Contains(body, "pbxlink_clock_skew_seconds") {
 		t.Errorf("/metrics lacks pbxlink_clock_skew_seconds")
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("Run did not return after its context ended")
-	}
-	if code, _ := get(base + "/livez"); code != 0 {
+	r.stop(t)
+	if code, _ := get(r.Base + "/livez"); code != 0 {
 		t.Errorf("/livez still served after Run returned: %d", code)
 	}
 }
@@ -75,12 +44,8 @@ func TestRunAppliesAnEvent(t *testing.T) {
 // the app creates the fleet bucket once, not once for the Zoom client and
 // again for the worker, and it starts no server of its own.
 func TestExternalNATSProvisionsOnce(t *testing.T) {
-	srv := startNATS(t)
-	watch, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer watch.Close()
+	srv := testenv.StartNATS(t)
+	watch := srv.Conn
 	// Each CreateOrUpdateKeyValue asks to update the bucket's stream
 	// first (and creates it when that finds none): count those requests.
 	var creates atomic.Int64
@@ -92,19 +57,19 @@ func TestExternalNATSProvisionsOnce(t *testing.T) {
 	}
 	sim := startSim(t, 1)
 	cfg := testConfig(t, sim)
-	cfg.NATS = NATSConfig{URL: srv.ClientURL()}
-	a, err := Open(testCtx(t), cfg)
+	cfg.NATS = NATSConfig{URL: srv.URL}
+	a, err := Open(testenv.Ctx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := a.Start(testCtx(t)); err != nil {
+	if err := a.Start(testenv.Ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := a.Conn().ConnectedUrl(); got != srv.ClientURL() {
-		t.Errorf("connected to %s, want the external %s", got, srv.ClientURL())
+	if got := a.Conn().ConnectedUrl(); got != srv.URL {
+		t.Errorf("connected to %s, want the external %s", got, srv.URL)
 	}
-	if err := a.Stop(testCtx(t)); err != nil {
+	if err := a.Stop(testenv.Ctx(t)); err != nil {
 		t.Fatal(err)
 	}
 	if err := watch.Flush(); err != nil {
@@ -121,7 +86,7 @@ func TestReadyzWhileStarting(t *testing.T) {
 	sim := startSim(t, 2)
 	cfg := testConfig(t, sim)
 	cfg.HTTPListen = "127.0.0.1:0"
-	a, err := Open(testCtx(t), cfg)
+	a, err := Open(testenv.Ctx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,15 +107,18 @@ func TestReadyzWhileStarting(t *testing.T) {
 			}
 		})
 	}
-	startErr := a.Start(testCtx(t))
-	time.Sleep(100 * time.Millisecond)
-	close(stop)
-	wg.Wait()
+	stopAskers := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	defer stopAskers() // also when a wait fails the test
+	startErr := a.Start(testenv.Ctx(t))
+	if startErr == nil {
+		testenv.WaitFor(t, testenv.DefaultWait, "the askers to see /readyz answer 200", func() (bool, string) {
+			_, ok := codes.Load(http.StatusOK)
+			return ok, "no 200 yet"
+		})
+	}
+	stopAskers()
 	if startErr != nil {
 		t.Fatal(startErr)
-	}
-	if _, ok := codes.Load(http.StatusOK); !ok {
-		t.Error("/readyz never answered 200")
 	}
 }
 
@@ -161,22 +129,22 @@ func TestStopJoinsDebugWatch(t *testing.T) {
 	sim := startSim(t, 1)
 	cfg := testConfig(t, sim)
 	cfg.Level = new(slog.LevelVar)
-	a, err := Open(testCtx(t), cfg)
+	a, err := Open(testenv.Ctx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := a.Start(testCtx(t)); err != nil {
+	if err := a.Start(testenv.Ctx(t)); err != nil {
 		t.Fatal(err)
 	}
 	kv := a.Provisioned().Config
-	if _, err := kv.Put(testCtx(t), schemas.KeyDebug, []byte("true")); err != nil {
+	if _, err := kv.Put(testenv.Ctx(t), schemas.KeyDebug, []byte("true")); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, "debug switched on", func() (bool, string) {
+	testenv.WaitFor(t, 10*time.Second, "debug switched on", func() (bool, string) {
 		return cfg.Level.Level() == slog.LevelDebug, cfg.Level.Level().String()
 	})
-	if err := a.Stop(testCtx(t)); err != nil {
+	if err := a.Stop(testenv.Ctx(t)); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 1<<20)
@@ -188,7 +156,7 @@ func TestStopJoinsDebugWatch(t *testing.T) {
 // TestSettingErrorsNameFlags: every setting that cannot work is refused
 // by Open, each on its own line naming the flag.
 func TestSettingErrorsNameFlags(t *testing.T) {
-	_, err := Open(testCtx(t), Config{Zoom: ZoomConfig{Plan: "gold", Limits: "bogus"}, ShutdownGrace: -time.Second,
+	_, err := Open(testenv.Ctx(t), Config{Zoom: ZoomConfig{Plan: "gold", Limits: "bogus"}, ShutdownGrace: -time.Second,
 		Webhook: WebhookConfig{Listen: "127.0.0.1:0"}, Calls: CallRecordsConfig{Enabled: true, DB: "mysql://x"}})
 	if err == nil {
 		t.Fatal("Open accepted an empty configuration")
@@ -219,7 +187,7 @@ func TestAddressesInUse(t *testing.T) {
 	}
 	defer busy.Close()
 	first := testConfig(t, sim)
-	a, err := Open(testCtx(t), first)
+	a, err := Open(testenv.Ctx(t), first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +203,7 @@ func TestAddressesInUse(t *testing.T) {
 		t.Run(tc.flag, func(t *testing.T) {
 			cfg := testConfig(t, sim)
 			tc.edit(&cfg)
-			b, err := Open(testCtx(t), cfg)
+			b, err := Open(testenv.Ctx(t), cfg)
 			if err == nil {
 				b.Close()
 				t.Fatal("Open succeeded")
@@ -246,15 +214,4 @@ func TestAddressesInUse(t *testing.T) {
 			}
 		})
 	}
-}
-
-// get is one GET: the status (0 when no answer) and the body.
-func get(url string) (int, string) {
-	resp, err := http.Get(url)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -12,25 +13,18 @@ import (
 // paused (here: de-authorized), the call-record poller reads nothing from
 // Zoom, though a read falls due.
 func TestCallRecordsPausedWithTheFleet(t *testing.T) {
-	sim, err := zoomsim.New(zoomsim.Config{Plan: zoom.PlanBusiness, Seed: &zoomsim.Seed{Rooms: 2, FirstExtension: 1201, Target: zoomsim.TargetUsers, PhonesPerRoom: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
+	sim := startSim(t, 2, func(c *zoomsim.Config) { c.Plan = zoom.PlanBusiness })
 	cfg := testConfig(t, sim)
 	cfg.Zoom.Plan = string(zoom.PlanBusiness)
 	// The shortest interval whose day of reads fits Business's daily cap.
 	interval := 3 * time.Second
 	cfg.Calls = CallRecordsConfig{Enabled: true, Interval: interval, DailyShare: 1, LeaseTTL: 600 * time.Millisecond}
-	a, err := Open(testCtx(t), cfg)
+	a, err := Open(testenv.Ctx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := a.Start(testCtx(t)); err != nil {
+	if err := a.Start(testenv.Ctx(t)); err != nil {
 		t.Fatal(err)
 	}
 	reads := func(after time.Time) int {
@@ -45,13 +39,13 @@ func TestCallRecordsPausedWithTheFleet(t *testing.T) {
 	// The first read catches up a day in windows of six hours: wait until
 	// it has ended (no request for half a second).
 	last, lastChange := -1, time.Now()
-	eventually(t, 10*time.Second, "the first read of the call history", func() (bool, string) {
+	testenv.WaitFor(t, 10*time.Second, "the first read of the call history", func() (bool, string) {
 		if n := reads(time.Time{}); n != last {
 			last, lastChange = n, time.Now()
 		}
 		return last > 0 && time.Since(lastChange) > 500*time.Millisecond, "reading"
 	})
-	if err := a.Worker().Deauthorize(testCtx(t), "test: the app was removed"); err != nil {
+	if err := a.Worker().Deauthorize(testenv.Ctx(t), "test: the app was removed"); err != nil {
 		t.Fatal(err)
 	}
 	paused := time.Now()

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -12,7 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/fleet"
-	"github.com/pbxlink/pbxlink/producer"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
@@ -20,8 +19,8 @@ import (
 
 // authorizeOAuthApp does what pbxlink authorize does against the
 // simulator: the admin consents, the code is exchanged, and the grant is
-// stored sealed in pbxlink-fleet of the server at natsURL.
-func authorizeOAuthApp(t *testing.T, sim *zoomsim.Server, natsURL string) {
+// stored sealed in pbxlink-fleet through js.
+func authorizeOAuthApp(t *testing.T, sim *zoomsim.Server, js jetstream.JetStream) {
 	t.Helper()
 	sc := sim.Config()
 	ac, err := zoom.NewAuthCode(zoom.AuthCodeConfig{URL: sim.OAuthURL(), ClientID: sc.ClientID, ClientSecret: sc.ClientSecret, RedirectURI: "http://127.0.0.1:1/oauth/callback"})
@@ -38,22 +37,16 @@ func authorizeOAuthApp(t *testing.T, sim *zoomsim.Server, natsURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := ac.Exchange(testCtx(t), loc.Query().Get("code"))
+	g, err := ac.Exchange(testenv.Ctx(t), loc.Query().Get("code"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc, err := broker.Connect(broker.ConnectConfig{URL: natsURL, Name: "authorize"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	kv, err := js.CreateOrUpdateKeyValue(testCtx(t), broker.FleetBucketConfig(broker.Topology{}))
+	kv, err := js.CreateOrUpdateKeyValue(testenv.Ctx(t), broker.FleetBucketConfig(broker.Topology{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	info := fleet.GrantInfo{AccountID: sc.AccountID, AuthorizedAt: time.Now()}
-	if err := fleet.SaveGrant(testCtx(t), kv, sc.ClientSecret, g, info); err != nil {
+	if err := fleet.SaveGrant(testenv.Ctx(t), kv, sc.ClientSecret, g, info); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -64,46 +57,28 @@ func authorizeOAuthApp(t *testing.T, sim *zoomsim.Server, natsURL string) {
 // naming --zoom-account-id.
 func TestRunOnTheStoredGrant(t *testing.T) {
 	sim := startSim(t, 1)
-	srv := startNATS(t)
+	srv := testenv.StartNATS(t)
 	cfg := testConfig(t, sim)
-	cfg.NATS = NATSConfig{URL: srv.ClientURL()}
+	cfg.NATS = NATSConfig{URL: srv.URL}
 	cfg.Zoom.AccountID = ""
-	cfg.HTTPListen = "127.0.0.1:0"
 	cfg.Webhook = WebhookConfig{Listen: "127.0.0.1:0", Secret: "whsec"}
 
-	_, err := Open(testCtx(t), cfg)
+	_, err := Open(testenv.Ctx(t), cfg)
 	var fe *FlagError
 	if !errors.As(err, &fe) || fe.Flag != "zoom-account-id" || !strings.Contains(err.Error(), "pbxlink authorize") {
 		t.Fatalf("Open with no account id and no grant: %v; want an error naming --zoom-account-id and pbxlink authorize", err)
 	}
 
-	authorizeOAuthApp(t, sim, srv.ClientURL())
-	a, err := Open(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	ctx, cancel := context.WithCancel(testCtx(t))
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	prod, err := producer.New(a.JetStream(), producer.Config{Source: "pms/test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := prod.CheckIn(ctx, "1201", schemas.CheckIn{Guest: schemas.Guest{Last: "Granted"}}); err != nil {
+	authorizeOAuthApp(t, sim, srv.JS)
+	r := runApp(t, cfg)
+	if _, err := r.Prod.CheckIn(testenv.Ctx(t), "1201", schemas.CheckIn{Guest: schemas.Guest{Last: "Granted"}}); err != nil {
 		t.Fatal(err)
 	}
 	// No account id means no Server-to-Server token: only the grant can
 	// have authorised this write.
-	eventually(t, 30*time.Second, "the check-in in Zoom through the grant", func() (bool, string) {
-		n := displayName(sim, 1201)
-		return strings.Contains(n, "Granted"), n
-	})
-	if a.WebhookAddr() == "" {
+	waitDisplayName(t, sim, 1201, "Granted")
+	if r.WebhookAddr() == "" {
 		t.Error("no webhook served: the grant's account was not taken as the webhook's")
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	r.stop(t)
 }
