@@ -27,6 +27,7 @@ type laterTokens struct{ zoom.TokenSource }
 // dead-lettered, and the event waits without using attempts; a new
 // authorisation lets the probe resume the work.
 func TestRevokedGrantPausesTheFleet(t *testing.T) {
+	t.Parallel()
 	tokens := &laterTokens{}
 	b := setup(t, options{
 		zoom:   func(c *zoom.Config) { c.TokenSource = tokens },

@@ -21,6 +21,7 @@ import (
 // events wait without using attempts; removing the key (the operator's
 // command) resumes the work and the waiting event applies.
 func TestDeauthorizeOutlastsTheProbe(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{worker: func(c *consumer.Config) {
 		c.Retries = 1
 		c.ProbeInterval = 100 * time.Millisecond
@@ -39,7 +40,7 @@ func TestDeauthorizeOutlastsTheProbe(t *testing.T) {
 		return err != nil && strings.Contains(err.Error(), reason), fmt.Sprint(err)
 	})
 	res := must[*producer.Result](t)(b.prod.CheckIn(b.ctx(), "1201", schemas.CheckIn{Guest: schemas.Guest{Last: "Waiting"}}))
-	time.Sleep(1500 * time.Millisecond) // fifteen probe intervals, Zoom answering
+	b.heldBack(0, 2, w, other) // ten probe intervals, Zoom answering
 	for i, r := range []*consumer.Worker{w, other} {
 		if err := r.Ready(b.ctx()); err == nil || !strings.Contains(err.Error(), reason) {
 			t.Fatalf("replica %d: Ready = %v after the probes, want the de-authorization kept", i, err)
@@ -70,6 +71,7 @@ func TestDeauthorizeOutlastsTheProbe(t *testing.T) {
 // is already paused for refused credentials replaces that pause, and Zoom
 // answering again does not lift it.
 func TestDeauthorizeOverARefusal(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{worker: func(c *consumer.Config) {
 		c.Retries = 1
 		c.ProbeInterval = 100 * time.Millisecond
@@ -86,7 +88,7 @@ func TestDeauthorizeOverARefusal(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.sim.SetAppActivated(true)
-	time.Sleep(1500 * time.Millisecond)
+	b.heldBack(b.outcomes(consumer.OutcomeDeferred), 2, w) // ten probe intervals, Zoom answering
 	if err := w.Ready(b.ctx()); err == nil || !strings.Contains(err.Error(), reason) {
 		t.Fatalf("Ready = %v once Zoom answers again, want the de-authorization kept", err)
 	}
@@ -95,11 +97,31 @@ func TestDeauthorizeOverARefusal(t *testing.T) {
 	}
 }
 
+// heldBack waits until the workers have deferred events n times more than
+// from (the count of consumer.OutcomeDeferred before), or until one of ws
+// is ready (the pause was lifted: what follows says so). During a pause
+// an event is held back at least a second (ten of these tests' probe
+// intervals) before it is tried again: two deferrals of one event are
+// that long a pause in which it used no attempt.
+func (b *bundle) heldBack(from, n int, ws ...*consumer.Worker) {
+	b.t.Helper()
+	b.eventually(fmt.Sprintf("%d more deferrals during the pause", n), func() (bool, string) {
+		for _, w := range ws {
+			if w.Ready(b.ctx()) == nil {
+				return true, "a replica is ready"
+			}
+		}
+		got := b.outcomes(consumer.OutcomeDeferred) - from
+		return got >= n, fmt.Sprint(got, " deferrals")
+	})
+}
+
 // TestDeauthorizeErasesTheGrant: the OAuth app's stored grant (its refresh
 // token, sealed) and the fleet's access token are gone once Deauthorize
 // returns: the app may no longer act for the account, and a de-authorized
 // grant must not be tried again.
 func TestDeauthorizeErasesTheGrant(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{})
 	w := b.start()
 	kv := must[jetstream.KeyValue](t)(b.js.KeyValue(b.ctx(), broker.BucketFleet))

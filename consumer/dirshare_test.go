@@ -19,6 +19,7 @@ import (
 // worker ignores it, loads the directory from Zoom, and the check-in of
 // 1201 renames 1201's user, not the decoy.
 func TestPlantedDirectorySnapshotIgnored(t *testing.T) {
+	t.Parallel()
 	for name, forge := range map[string]func([]byte) []byte{
 		"clear": func(b []byte) []byte { return b },
 		"other secret": func(b []byte) []byte {
@@ -28,6 +29,7 @@ func TestPlantedDirectorySnapshotIgnored(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			b := setup(t, options{})
 			b.cfg.Secret = b.sim.Config().ClientSecret
 			decoy := b.user(1202)

@@ -17,6 +17,7 @@ import (
 // account.pause is set, nil once it is removed; before Start, the pause is
 // not known, which counts as paused.
 func TestWorkerPaused(t *testing.T) {
+	t.Parallel()
 	b := setup(t, options{})
 	w := must[*consumer.Worker](t)(consumer.New(b.cfg))
 	if err := w.Paused(context.Background()); err == nil {

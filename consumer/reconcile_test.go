@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/broker"
@@ -80,6 +82,7 @@ func (b *bundle) checkIn(ext, first, last string) *producer.Result {
 // An admin renames an occupied room in Zoom: the reconciler finds it and
 // the worker, through a corrective event, shows the guest's name again.
 func TestReconcileRepairsRenamedOccupiedRoom(t *testing.T) {
+	t.Parallel()
 	b := setup(t, reconcileOptions())
 	b.start()
 	b.finishedAt(b.checkIn("1201", "Ada", "Lovelace"))
@@ -113,6 +116,7 @@ func TestReconcileRepairsRenamedOccupiedRoom(t *testing.T) {
 // finds every one and the room ends with the extension alone, nothing
 // else.
 func TestReconcileCleansCheckedOutRoom(t *testing.T) {
+	t.Parallel()
 	b := setup(t, reconcileOptions())
 	b.start()
 	b.checkIn("1202", "Ada", "Lovelace")
@@ -175,6 +179,7 @@ func renamePhone(t *testing.T, b *bundle, id, name string) {
 // Rooms the worker set find nothing to repair, whatever the department
 // setting and template: the reconciler computes what the worker sets.
 func TestReconcileFindsNothingAfterEvents(t *testing.T) {
+	t.Parallel()
 	o := reconcileOptions()
 	o.worker = func(c *consumer.Config) {
 		c.MessageManagement = true
@@ -192,7 +197,7 @@ func TestReconcileFindsNothingAfterEvents(t *testing.T) {
 	must[*producer.Result](t)(b.prod.DND(b.ctx(), "1203", true))
 	b.finished()
 	writes := []zoom.Operation{zoom.OpUpdateUser, zoom.OpUpdateDevice, zoom.OpSetPresence, zoom.OpDeleteVoicemail}
-	before := b.zoomCalls(writes...)
+	before, last := b.zoomCalls(writes...), b.lastSeq()
 	rep := b.reconcile(consumer.ReconcileOptions{})
 	if len(rep.Rooms) != 3 {
 		t.Fatalf("rooms %+v, want 1201-1203", rep.Rooms)
@@ -202,7 +207,12 @@ func TestReconcileFindsNothingAfterEvents(t *testing.T) {
 			t.Errorf("room %s: %s, differences %+v", r.Extension, r.Action, r.Differences)
 		}
 	}
-	time.Sleep(200 * time.Millisecond)
+	// The reconciler writes Zoom only through corrective events: none was
+	// published, and once every event is finished nothing else can write.
+	if got := b.lastSeq(); got != last {
+		t.Errorf("the run published %d corrective events, want none", got-last)
+	}
+	b.finished()
 	if n := b.zoomCalls(writes...); n != before {
 		t.Errorf("Zoom got %d writes after the run, want none", n-before)
 	}
@@ -211,6 +221,7 @@ func TestReconcileFindsNothingAfterEvents(t *testing.T) {
 // A dry run reports the difference and changes nothing: not Zoom, not the
 // state, not the stream.
 func TestReconcileDryRunChangesNothing(t *testing.T) {
+	t.Parallel()
 	b := setup(t, reconcileOptions())
 	b.start()
 	b.finishedAt(b.checkIn("1201", "Ada", "Lovelace"))
@@ -232,7 +243,7 @@ func TestReconcileDryRunChangesNothing(t *testing.T) {
 	if got := must[jetstream.KeyValueEntry](t)(kv.Get(b.ctx(), "ext.1201")).Revision(); got != before {
 		t.Errorf("a dry run wrote the state: revision %d, was %d", got, before)
 	}
-	time.Sleep(200 * time.Millisecond)
+	b.finished() // nothing was published, so nothing is left to write to Zoom
 	if u := b.user(1201); u.LastName != "Mallory" {
 		t.Errorf("a dry run changed Zoom: %q", u.LastName)
 	}
@@ -241,6 +252,7 @@ func TestReconcileDryRunChangesNothing(t *testing.T) {
 // A room with a newer event queued is not raced: the reconciler neither
 // writes its state nor publishes; the queued event goes first.
 func TestReconcileLeavesRoomWithEventInFlight(t *testing.T) {
+	t.Parallel()
 	b := setup(t, reconcileOptions())
 	w := b.start()
 	b.finishedAt(b.checkIn("1201", "Ada", "Lovelace"))
@@ -269,6 +281,7 @@ func TestReconcileLeavesRoomWithEventInFlight(t *testing.T) {
 // The scheduled run: one replica of the fleet reconciles once the
 // interval has passed, and counts what it did.
 func TestReconcileScheduled(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	o := reconcileOptions()
 	o.worker = func(c *consumer.Config) {
@@ -309,6 +322,7 @@ func gathered(reg *prometheus.Registry, name string) float64 {
 // The reconciler paces its own calls: no second holds more calls of a
 // family than its rate, and the run takes as long as the pace says.
 func TestReconcileStaysWithinItsShare(t *testing.T) {
+	t.Parallel()
 	b := setup(t, reconcileOptions())
 	b.start()
 	exts := []string{"1201", "1202", "1203", "1204", "1205"}
@@ -365,6 +379,7 @@ func TestReconcileStaysWithinItsShare(t *testing.T) {
 // lease record keeps its schedule: the time moves to reconcile.last, and
 // no run comes before it is due.
 func TestReconcileScheduleKeepsAnOlderVersionsLastRun(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	o := reconcileOptions()
 	o.worker = func(c *consumer.Config) {
@@ -377,6 +392,7 @@ func TestReconcileScheduleKeepsAnOlderVersionsLastRun(t *testing.T) {
 	old := fmt.Sprintf(`{"holder":"old-replica","until":%q,"last":%q}`,
 		time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), last.Format(time.RFC3339))
 	must[uint64](t)(kv.Put(b.ctx(), "reconcile.lease", []byte(old)))
+	looks := b.countRequests("$JS.API.DIRECT.GET.KV_" + broker.BucketFleet + ".$KV." + broker.BucketFleet + ".reconcile.last")
 	b.start()
 	b.eventually("reconcile.last to carry the older version's last run", func() (bool, string) {
 		e, err := kv.Get(b.ctx(), "reconcile.last")
@@ -388,8 +404,30 @@ func TestReconcileScheduleKeepsAnOlderVersionsLastRun(t *testing.T) {
 		}
 		return json.Unmarshal(e.Value(), &v) == nil && v.Last.Equal(last), string(e.Value())
 	})
-	time.Sleep(time.Second) // two intervals
+	// Every look of the schedule reads reconcile.last: let it look twice a
+	// reconcile interval's worth (the schedule looks every tenth of one).
+	seen := looks.Load()
+	b.eventually("the schedule to look at reconcile.last 20 times more", func() (bool, string) {
+		n := looks.Load()
+		return n >= seen+20, fmt.Sprint(n-seen, " looks")
+	})
 	if n := gathered(reg, "pbxlink_reconcile_last_run_timestamp_seconds"); n != 0 {
 		t.Fatalf("a run came before the last one's interval was over (last run at %v)", n)
 	}
+}
+
+// countRequests counts the requests published on subject (a JetStream API
+// subject: what the workers ask of NATS) from now until the test ends.
+func (b *bundle) countRequests(subject string) *atomic.Int64 {
+	b.t.Helper()
+	var n atomic.Int64
+	sub, err := b.nc.Subscribe(subject, func(*nats.Msg) { n.Add(1) })
+	if err != nil {
+		b.t.Fatalf("subscribe to %s: %v", subject, err)
+	}
+	b.t.Cleanup(func() { _ = sub.Unsubscribe() })
+	if err := b.nc.Flush(); err != nil {
+		b.t.Fatal(err)
+	}
+	return &n
 }
