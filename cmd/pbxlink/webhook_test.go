@@ -114,9 +114,15 @@ func TestDeauthorizationWebhook(t *testing.T) {
 	if n := calls(); n != 0 {
 		t.Fatalf("%d calls left in the database", n)
 	}
-	// The Zoom work stays stopped: a new guest is not applied.
+	// The Zoom work stays stopped: a new guest is not applied, but held
+	// back, and the second erasure pass does not end the pause.
+	deferred := s.deferredEvents(t)
 	s.pbxlink(t, "publish", "checkin", "--nats-url", s.natsURL, "--ext", "1203", "--first", "Late", "--last", "Arrival")
-	time.Sleep(3 * time.Second) // the second erasure pass runs meanwhile
+	eventually(t, 30*time.Second, func() (bool, string) {
+		n := s.deferredEvents(t)
+		return n > deferred, fmt.Sprint(n, " deferred")
+	}, "the new guest's event to be held back")
+	s.log.wait(t, 0, 30*time.Second, "the second erasure pass", func(l logLine) bool { return l.Msg == "de-authorization: second erasure pass" })
 	if got := s.user(t, 1203).DisplayName; strings.Contains(got, "Arrival") {
 		t.Fatalf("1203 shows %q after the de-authorization", got)
 	}
@@ -126,6 +132,28 @@ func TestDeauthorizationWebhook(t *testing.T) {
 	if s.log.contains(testWebhookSecret) {
 		t.Error("the webhook secret reached the worker's log")
 	}
+}
+
+// deferredEvents is how many times the worker held an event back
+// (pbxlink_events_total with outcome deferred, summed over the types).
+func (s *stack) deferredEvents(t *testing.T) int {
+	t.Helper()
+	code, body := s.get(t, "/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
+	}
+	n := 0
+	for _, line := range strings.Split(body, "\n") {
+		if !strings.HasPrefix(line, "pbxlink_events_total{") || !strings.Contains(line, `outcome="deferred"`) {
+			continue
+		}
+		var v float64
+		if _, err := fmt.Sscan(line[strings.LastIndexByte(line, ' ')+1:], &v); err != nil {
+			t.Fatalf("/metrics line %q: %v", line, err)
+		}
+		n += int(v)
+	}
+	return n
 }
 
 // TestWebhookSettingErrors: the webhook secret given twice, or missing
