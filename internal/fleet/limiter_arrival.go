@@ -65,13 +65,15 @@ func (l *Limiter) Admit(ctx context.Context, b zoom.Bucket) (answered func(), er
 
 var _ zoom.ArrivalLimiter = (*Limiter)(nil)
 
-// move is a log entry to move: a call of slot that may have arrived as
-// late as to, less the margin's half that Take's bound leaves.
+// move is a log entry to move: the entry of the call that had slot goes
+// to to, when the call may have arrived less the half of the margin that
+// may be excess (Take's bound adds the whole margin back, so the other
+// half stays between this call and the Count calls after it).
 type move struct{ slot, to time.Time }
 
 // answered takes the call of bucket b that had slot and went at went as
 // answered now, and, when its excess exceeds half the margin, queues its
-// entry's move (see moves).
+// entry's move (see queue).
 func (l *Limiter) answered(b zoom.Bucket, rule zoom.Rule, slot, went time.Time) {
 	now := l.cfg.Now()
 	trips := l.tripsOf(b)
