@@ -51,8 +51,9 @@ type TokenSource struct {
 	cfg  TokenConfig
 	box  *seal.Box
 
-	mu  sync.Mutex
-	tok *zoom.Token // this process's copy
+	mu      sync.Mutex
+	tok     *zoom.Token // this process's copy
+	refused string      // the access token Zoom last refused: never kept or handed out again
 }
 
 // storedToken is the bucket's value.
@@ -119,8 +120,8 @@ func (s *TokenSource) Token(ctx context.Context) (*zoom.Token, error) {
 			rev = e.Revision()
 			_ = json.Unmarshal(e.Value(), &st)
 		}
-		if t, ok := s.open(st); ok && s.fresh(t) {
-			s.keep(t)
+		// The bucket may still hold a token that Invalidate is dropping.
+		if t, ok := s.open(st); ok && s.fresh(t) && s.keepUnlessRefused(t) {
 			return t, nil
 		}
 		now := s.cfg.Now()
@@ -172,6 +173,7 @@ func (s *TokenSource) Invalidate(ctx context.Context, t *zoom.Token) error {
 		return nil
 	}
 	s.mu.Lock()
+	s.refused = t.AccessToken
 	if s.tok != nil && s.tok.AccessToken == t.AccessToken {
 		s.tok = nil
 	}
@@ -191,6 +193,19 @@ func (s *TokenSource) Invalidate(ctx context.Context, t *zoom.Token) error {
 		}
 	}
 	return nil
+}
+
+// keepUnlessRefused keeps t as this process's copy, unless Zoom refused it
+// (Invalidate): a Token call that read the bucket while Invalidate was
+// dropping t would otherwise bring it back.
+func (s *TokenSource) keepUnlessRefused(t *zoom.Token) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.AccessToken == s.refused {
+		return false
+	}
+	s.tok = t
+	return true
 }
 
 func (s *TokenSource) keep(t *zoom.Token) {
