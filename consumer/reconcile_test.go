@@ -34,6 +34,14 @@ func reconcileOptions() options {
 	}
 }
 
+// scheduledOptions: reconcileOptions without message management, and the
+// fleet's scheduled run every interval.
+func scheduledOptions(interval time.Duration) options {
+	o := reconcileOptions()
+	o.worker = func(c *consumer.Config) { c.Reconcile.Interval = interval }
+	return o
+}
+
 // reconciler is a reconciler with the worker's settings, unpaced unless
 // rates are given.
 func (b *bundle) reconciler(rates map[zoom.Family]float64) *consumer.Reconciler {
@@ -282,13 +290,7 @@ func TestReconcileLeavesRoomWithEventInFlight(t *testing.T) {
 // interval has passed, and counts what it did.
 func TestReconcileScheduled(t *testing.T) {
 	t.Parallel()
-	reg := prometheus.NewRegistry()
-	o := reconcileOptions()
-	o.worker = func(c *consumer.Config) {
-		c.Reconcile.Interval = 300 * time.Millisecond
-		c.Metrics = consumer.NewMetrics(reg)
-	}
-	b := setup(t, o)
+	b := setup(t, scheduledOptions(300*time.Millisecond))
 	b.start()
 	b.finishedAt(b.checkIn("1201", "Ada", "Lovelace"))
 	u := b.user(1201)
@@ -300,8 +302,8 @@ func TestReconcileScheduled(t *testing.T) {
 		return u.FirstName == "Ada", u.FirstName
 	})
 	b.eventually("the metrics", func() (bool, string) {
-		n := gathered(reg, "pbxlink_reconcile_repairs_total")
-		return n >= 1 && gathered(reg, "pbxlink_reconcile_last_run_timestamp_seconds") > 0, fmt.Sprint("repairs ", n)
+		n := gathered(b.reg, "pbxlink_reconcile_repairs_total")
+		return n >= 1 && gathered(b.reg, "pbxlink_reconcile_last_run_timestamp_seconds") > 0, fmt.Sprint("repairs ", n)
 	})
 }
 
@@ -380,13 +382,7 @@ func TestReconcileStaysWithinItsShare(t *testing.T) {
 // no run comes before it is due.
 func TestReconcileScheduleKeepsAnOlderVersionsLastRun(t *testing.T) {
 	t.Parallel()
-	reg := prometheus.NewRegistry()
-	o := reconcileOptions()
-	o.worker = func(c *consumer.Config) {
-		c.Reconcile.Interval = 500 * time.Millisecond
-		c.Metrics = consumer.NewMetrics(reg)
-	}
-	b := setup(t, o)
+	b := setup(t, scheduledOptions(500*time.Millisecond))
 	kv := must[jetstream.KeyValue](t)(b.js.CreateOrUpdateKeyValue(b.ctx(), broker.FleetBucketConfig(broker.Topology{})))
 	last := time.Now().Add(time.Hour).UTC().Truncate(time.Second) // not due for an hour
 	old := fmt.Sprintf(`{"holder":"old-replica","until":%q,"last":%q}`,
@@ -411,7 +407,7 @@ func TestReconcileScheduleKeepsAnOlderVersionsLastRun(t *testing.T) {
 		n := looks.Load()
 		return n >= seen+20, fmt.Sprint(n-seen, " looks")
 	})
-	if n := gathered(reg, "pbxlink_reconcile_last_run_timestamp_seconds"); n != 0 {
+	if n := gathered(b.reg, "pbxlink_reconcile_last_run_timestamp_seconds"); n != 0 {
 		t.Fatalf("a run came before the last one's interval was over (last run at %v)", n)
 	}
 }

@@ -58,14 +58,7 @@ func TestExternalNATSProvisionsOnce(t *testing.T) {
 	sim := startSim(t, 1)
 	cfg := testConfig(t, sim)
 	cfg.NATS = NATSConfig{URL: srv.URL}
-	a, err := Open(testenv.Ctx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if err := a.Start(testenv.Ctx(t)); err != nil {
-		t.Fatal(err)
-	}
+	a := startApp(t, cfg)
 	if got := a.Conn().ConnectedUrl(); got != srv.URL {
 		t.Errorf("connected to %s, want the external %s", got, srv.URL)
 	}
@@ -129,14 +122,7 @@ func TestStopJoinsDebugWatch(t *testing.T) {
 	sim := startSim(t, 1)
 	cfg := testConfig(t, sim)
 	cfg.Level = new(slog.LevelVar)
-	a, err := Open(testenv.Ctx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if err := a.Start(testenv.Ctx(t)); err != nil {
-		t.Fatal(err)
-	}
+	a := startApp(t, cfg)
 	kv := a.Provisioned().Config
 	if _, err := kv.Put(testenv.Ctx(t), schemas.KeyDebug, []byte("true")); err != nil {
 		t.Fatal(err)

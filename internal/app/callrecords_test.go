@@ -19,14 +19,7 @@ func TestCallRecordsPausedWithTheFleet(t *testing.T) {
 	// The shortest interval whose day of reads fits Business's daily cap.
 	interval := 3 * time.Second
 	cfg.Calls = CallRecordsConfig{Enabled: true, Interval: interval, DailyShare: 1, LeaseTTL: 600 * time.Millisecond}
-	a, err := Open(testenv.Ctx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if err := a.Start(testenv.Ctx(t)); err != nil {
-		t.Fatal(err)
-	}
+	a := startApp(t, cfg)
 	reads := func(after time.Time) int {
 		n := 0
 		for _, e := range sim.Journal() {

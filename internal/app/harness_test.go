@@ -44,6 +44,21 @@ func testConfig(t *testing.T, sim *zoomsim.Server) Config {
 	}
 }
 
+// startApp opens an app with cfg and starts its worker (Start, without
+// Run's health server and wait); it is closed when the test ends.
+func startApp(t *testing.T, cfg Config) *App {
+	t.Helper()
+	a, err := Open(testenv.Ctx(t), cfg)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(a.Close)
+	if err := a.Start(testenv.Ctx(t)); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	return a
+}
+
 // running is an app that Run runs in a goroutine of the test.
 type running struct {
 	*App
