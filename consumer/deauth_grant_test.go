@@ -1,10 +1,7 @@
 package consumer_test
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +9,7 @@ import (
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/fleet"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/producer"
 	"github.com/pbxlink/pbxlink/schemas"
 	"github.com/pbxlink/pbxlink/zoom"
@@ -43,17 +41,7 @@ func TestRevokedGrantPausesTheFleet(t *testing.T) {
 	}
 	authorize := func() {
 		t.Helper()
-		hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		res, err := hc.Get(app.AuthorizeURL("s"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		loc, _ := url.Parse(res.Header.Get("Location"))
-		g, err := app.Exchange(context.Background(), loc.Query().Get("code"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		g := testenv.Consent(t, app)
 		if err := fleet.SaveGrant(b.ctx(), kv, "sim-secret", g, fleet.GrantInfo{AccountID: "sim-account", AuthorizedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}

@@ -2,8 +2,6 @@ package app
 
 import (
 	"errors"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -27,20 +25,7 @@ func authorizeOAuthApp(t *testing.T, sim *zoomsim.Server, js jetstream.JetStream
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := hc.Get(ac.AuthorizeURL("state"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	loc, err := url.Parse(res.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := ac.Exchange(testenv.Ctx(t), loc.Query().Get("code"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := testenv.Consent(t, ac)
 	kv, err := js.CreateOrUpdateKeyValue(testenv.Ctx(t), broker.FleetBucketConfig(broker.Topology{}))
 	if err != nil {
 		t.Fatal(err)

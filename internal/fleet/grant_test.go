@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net/http"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -46,17 +44,7 @@ func newGrantEnv(t *testing.T) *grantEnv {
 // authorize runs the admin's consent and stores the new grant.
 func (e *grantEnv) authorize(t *testing.T) *zoom.Grant {
 	t.Helper()
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := hc.Get(e.app.AuthorizeURL("s"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	loc, _ := url.Parse(res.Header.Get("Location"))
-	g, err := e.app.Exchange(context.Background(), loc.Query().Get("code"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := testenv.Consent(t, e.app)
 	info := fleet.GrantInfo{AccountID: "sim-account", UserEmail: "staff1@hotel.example", UserName: "Staff 1", AuthorizedAt: e.clock.Now()}
 	if err := fleet.SaveGrant(context.Background(), e.kv, "sim-secret", g, info); err != nil {
 		t.Fatal(err)

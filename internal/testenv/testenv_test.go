@@ -17,6 +17,7 @@ import (
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/schemas"
+	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
@@ -176,5 +177,32 @@ func TestSimAndZoomClient(t *testing.T) {
 	}
 	if len(users) < 3 {
 		t.Fatalf("%d phone users, want the 3 seeded rooms", len(users))
+	}
+}
+
+// TestConsent: the admin's consent gives a grant that refreshes; an app
+// the simulator does not know fails the test with the answer it got.
+func TestConsent(t *testing.T) {
+	t.Parallel()
+	sim := testenv.StartSim(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 1, Staff: 1}})
+	sc := sim.Config()
+	app := func(clientID string) *zoom.AuthCode {
+		a, err := zoom.NewAuthCode(zoom.AuthCodeConfig{URL: sim.OAuthURL(), ClientID: clientID, ClientSecret: sc.ClientSecret,
+			RedirectURI: "http://127.0.0.1:1/oauth/callback"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	g := testenv.Consent(t, app(sc.ClientID))
+	if g.RefreshToken == "" || g.Token.AccessToken == "" {
+		t.Fatalf("grant %+v lacks a token", g)
+	}
+	if _, err := app(sc.ClientID).Refresh(testenv.Ctx(t), g.RefreshToken); err != nil {
+		t.Fatalf("the consented grant does not refresh: %v", err)
+	}
+	msg := failure(t, func(tb testing.TB) { testenv.Consent(tb, app("no-such-client")) })
+	if !strings.Contains(msg, "consent") || !strings.Contains(msg, "want 302") {
+		t.Fatalf("consent to an unknown app: failure %q", msg)
 	}
 }

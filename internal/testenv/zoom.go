@@ -1,6 +1,8 @@
 package testenv
 
 import (
+	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/pbxlink/pbxlink/zoom"
@@ -48,4 +50,30 @@ func ZoomClient(t testing.TB, sim *zoomsim.Server, adjust ...func(*zoom.Config))
 		t.Fatalf("testenv: zoom client: %v", err)
 	}
 	return c
+}
+
+// Consent plays the admin who authorises the account-level OAuth app: it
+// follows app's authorisation URL as a browser would, up to Zoom's
+// redirect, and exchanges the code the redirect carries for a grant.
+func Consent(t testing.TB, app *zoom.AuthCode) *zoom.Grant {
+	t.Helper()
+	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := browser.Get(app.AuthorizeURL("testenv"))
+	if err != nil {
+		t.Fatalf("testenv: consent: %v", err)
+	}
+	_ = res.Body.Close()
+	loc, err := url.Parse(res.Header.Get("Location"))
+	code := ""
+	if err == nil {
+		code = loc.Query().Get("code")
+	}
+	if res.StatusCode != http.StatusFound || code == "" {
+		t.Fatalf("testenv: consent: %s, redirect %q: want 302 Found to the redirect URI with a code", res.Status, res.Header.Get("Location"))
+	}
+	g, err := app.Exchange(Ctx(t), code)
+	if err != nil {
+		t.Fatalf("testenv: consent: exchange the code: %v", err)
+	}
+	return g
 }
