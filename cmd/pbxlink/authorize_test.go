@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/fleet"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
@@ -30,30 +30,13 @@ type authorizeEnv struct {
 
 func newAuthorizeEnv(t *testing.T) *authorizeEnv {
 	t.Helper()
-	srv, err := broker.StartEmbedded(broker.EmbeddedConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
-	sim, err := zoomsim.New(zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 2, Staff: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	t.Setenv("PBXLINK_NATS_URL", srv.ClientURL())
+	n := testenv.StartNATS(t)
+	sim := testenv.StartSim(t, zoomsim.Config{Seed: &zoomsim.Seed{Rooms: 2, Staff: 1}})
+	t.Setenv("PBXLINK_NATS_URL", n.URL)
 	t.Setenv("PBXLINK_ZOOM_URL", sim.OAuthURL())
 	t.Setenv("PBXLINK_ZOOM_CLIENT_ID", "sim-client")
 	t.Setenv("PBXLINK_ZOOM_CLIENT_SECRET", "sim-secret")
-	return &authorizeEnv{js: js, sim: sim}
+	return &authorizeEnv{js: n.JS, sim: sim}
 }
 
 // running is a pbxlink authorize in progress.

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/fleet"
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom"
 )
 
@@ -18,23 +16,10 @@ import (
 // without a stored grant; with one, the authorised account and admin and
 // when the grant was last refreshed, as a table and as JSON, never a token.
 func TestStatusZoomApp(t *testing.T) {
-	srv, err := broker.StartEmbedded(broker.EmbeddedConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	ctx := context.Background()
-	p, err := broker.Provision(ctx, js, broker.Topology{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PBXLINK_NATS_URL", srv.ClientURL())
+	n := testenv.StartNATS(t)
+	p := n.Provision(broker.Topology{})
+	ctx := testenv.Ctx(t)
+	t.Setenv("PBXLINK_NATS_URL", n.URL)
 	if stdout, stderr, code := call(t, "status"); code != 0 || !strings.Contains(stdout, "server-to-server") {
 		t.Fatalf("status without a grant: exit %d\n%s%s", code, stdout, stderr)
 	}
