@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pbxlink/pbxlink/internal/testenv"
 	"github.com/pbxlink/pbxlink/zoom/zoomsim"
 )
 
@@ -420,17 +421,7 @@ func (s *stack) waitDisplay(t *testing.T, ext int64, want string) {
 // what cond saw last, for the failure message.
 func eventually(t *testing.T, timeout time.Duration, cond func() (ok bool, state string), format string, args ...any) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s; last: %s", timeout, fmt.Sprintf(format, args...), state)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+	testenv.WaitFor(t, timeout, fmt.Sprintf(format, args...), cond)
 }
 
 // cloudEvent is a pbxlink event as a PMS sends it.
