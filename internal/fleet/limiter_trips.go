@@ -20,9 +20,11 @@ import (
 
 // tripSpan is how long a quickest round trip is remembered: between one
 // and two spans. Long enough that the calls of one second are compared
-// with the same quickest trip; short enough that a slower route to Zoom,
-// which moves every call alike, stops counting as excess.
-const tripSpan = 10 * time.Second
+// with the same quickest trip, and that a fleet busy now and then does not
+// start again without one (until minTrips, every round trip is excess: a
+// delay of about one round trip, once); short enough that a slower route
+// to Zoom, which moves every call alike, stops counting as excess.
+const tripSpan = time.Minute
 
 // minTrips is how many of its own round trips a replica needs before it
 // takes the quickest of them as a base without the fleet's.
