@@ -19,7 +19,8 @@ import (
 // Limiter is a zoom.Limiter whose schedule (a zoom.Pace per bucket) lives
 // in a key-value bucket, so that every replica sharing the bucket draws on
 // one quota. Each call let go is one compare-and-swap; losers of a race read
-// again and retry. Within one process, one waiter per bucket talks to NATS at
+// again and retry. Through Admit (zoom.ArrivalLimiter), it also counts each
+// call in Zoom's windows by when it may have arrived (limiter_arrival.go). Within one process, one waiter per bucket talks to NATS at
 // a time.
 type Limiter struct {
 	kv  jetstream.KeyValue
@@ -151,12 +152,12 @@ func (l *Limiter) reserve(ctx context.Context, b zoom.Bucket, rule zoom.Rule, tu
 		err := l.update(ctx, b, func(p *schedule, now time.Time) bool {
 			trips.heard(p.Trip)
 			// Moves queued by calls answered since are carried along.
-			returned := applyMoves(&p.Pace, rule, moves)
-			returned = giveBack(&p.Pace, rule, missed, now) || returned
+			changed := applyMoves(&p.Pace, rule, moves)
+			changed = giveBack(&p.Pace, rule, missed, now) || changed
 			// A pause beyond MaxWait is not slept through: the caller
 			// hears at once until when (zoom.PausedError).
 			if paused = p.PausedBeyond(b, now, l.cfg.MaxWait); paused != nil {
-				return returned
+				return changed
 			}
 			asked, slot = now, now.Add(lead)
 			sortSent(&p.Pace)
@@ -167,7 +168,7 @@ func (l *Limiter) reserve(ctx context.Context, b zoom.Bucket, rule zoom.Rule, tu
 				p.Trip = trips.fold(p.Trip, now)
 			}
 			// A bucket without pacing (the daily one) records nothing.
-			return granted && rule.Count > 0 || returned
+			return granted && rule.Count > 0 || changed
 		})
 		if err != nil {
 			return time.Time{}, fmt.Errorf("fleet rate limit: %w", err)
