@@ -44,29 +44,42 @@ func (w *Worker) Deauthorize(ctx context.Context, reason string) error {
 // just become) a de-authorization: the removal is conditional on the
 // revision read, so a de-authorization written meanwhile is kept.
 func (g *gate) liftUnlessDeauthorized(ctx context.Context) error {
-	e, err := g.kv.Get(ctx, gateKey)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		g.set(nil)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var p pause
-	if json.Unmarshal(e.Value(), &p) == nil && p.Deauthorized {
-		g.set(&p)
-		return errDeauthorized
-	}
-	err = g.kv.Purge(ctx, gateKey, jetstream.LastRevision(e.Revision()))
+	lifted, p, err := liftPause(ctx, g.kv, func(p pause) bool { return !p.Deauthorized })
 	switch {
-	case err == nil, errors.Is(err, jetstream.ErrKeyNotFound):
-		g.set(nil)
-		return nil
-	default:
+	case err != nil:
 		// Most likely a newer pause (a de-authorization) won the race;
 		// the watch brings it.
 		return err
+	case !lifted && p != nil:
+		g.set(p)
+		return errDeauthorized
 	}
+	g.set(nil)
+	return nil
+}
+
+// liftPause removes the account pause of kv when lift accepts it, on the
+// condition that it is still the revision read. It reports whether it
+// removed one, and the pause it left in force (nil when there is none).
+// An unreadable record counts as a pause of no kind.
+func liftPause(ctx context.Context, kv jetstream.KeyValue, lift func(pause) bool) (bool, *pause, error) {
+	e, err := kv.Get(ctx, gateKey)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil, nil
+	}
+	if err != nil {
+		return false, nil, fmt.Errorf("consumer: reading %s: %w", gateKey, err)
+	}
+	var p pause
+	_ = json.Unmarshal(e.Value(), &p)
+	if !lift(p) {
+		return false, &p, nil
+	}
+	err = kv.Purge(ctx, gateKey, jetstream.LastRevision(e.Revision()))
+	if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil, fmt.Errorf("consumer: lifting the account pause: %w", err)
+	}
+	return true, nil, nil
 }
 
 // errDeauthorized: the pause in force is a de-authorization, which only an
@@ -81,19 +94,6 @@ var errDeauthorized = errors.New("the Zoom app was de-authorized: only removing 
 // lifted a pause; the removal is conditional on the revision read, so a
 // newer pause written meanwhile stands.
 func Reauthorized(ctx context.Context, kv jetstream.KeyValue) (bool, error) {
-	e, err := kv.Get(ctx, gateKey)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("consumer: reading %s: %w", gateKey, err)
-	}
-	var p pause
-	if json.Unmarshal(e.Value(), &p) != nil || !p.Deauthorized {
-		return false, nil
-	}
-	if err := kv.Purge(ctx, gateKey, jetstream.LastRevision(e.Revision())); err != nil {
-		return false, fmt.Errorf("consumer: lifting the de-authorization's pause: %w", err)
-	}
-	return true, nil
+	lifted, _, err := liftPause(ctx, kv, func(p pause) bool { return p.Deauthorized })
+	return lifted, err
 }

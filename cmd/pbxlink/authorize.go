@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/pbxlink/pbxlink/consumer"
 	"github.com/pbxlink/pbxlink/internal/broker"
 	"github.com/pbxlink/pbxlink/internal/fleet"
@@ -140,7 +139,7 @@ func authorizeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer nc.Close()
-	kv, err := fleetBucket(ctx, js, s.NATSReplicas)
+	kv, err := broker.OpenFleetBucket(ctx, js, broker.Topology{Replicas: s.NATSReplicas})
 	if err != nil {
 		return err
 	}
@@ -235,22 +234,6 @@ func orUnknown(s string) string {
 		return "(unknown)"
 	}
 	return s
-}
-
-// fleetBucket opens pbxlink-fleet, creating it as pbxlink run would when
-// authorize runs first.
-func fleetBucket(ctx context.Context, js jetstream.JetStream, replicas int) (jetstream.KeyValue, error) {
-	kv, err := js.KeyValue(ctx, broker.BucketFleet)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		kv, err = js.CreateKeyValue(ctx, broker.FleetBucketConfig(broker.Topology{Replicas: replicas}))
-		if errors.Is(err, jetstream.ErrBucketExists) {
-			kv, err = js.KeyValue(ctx, broker.BucketFleet)
-		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("bucket %s: %w", broker.BucketFleet, err)
-	}
-	return kv, nil
 }
 
 func randomState() string {

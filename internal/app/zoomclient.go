@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -133,15 +132,9 @@ func newMinter(ctx context.Context, kv jetstream.KeyValue, c ZoomConfig, holder 
 // ignored. Call closeZoom when done: it stops the clock's measurements.
 func OpenZoom(ctx context.Context, js jetstream.JetStream, cfg Config) (zc *zoom.Client, closeZoom func(), err error) {
 	cfg = cfg.WithDefaults()
-	kv, err := js.KeyValue(ctx, broker.BucketFleet)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		kv, err = js.CreateKeyValue(ctx, broker.FleetBucketConfig(cfg.Topology))
-		if errors.Is(err, jetstream.ErrBucketExists) { // a worker made it meanwhile
-			kv, err = js.KeyValue(ctx, broker.BucketFleet)
-		}
-	}
+	kv, err := broker.OpenFleetBucket(ctx, js, cfg.Topology)
 	if err != nil {
-		return nil, nil, fmt.Errorf("NATS bucket %s: %w", broker.BucketFleet, err)
+		return nil, nil, err
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
